@@ -1,0 +1,44 @@
+from rest_framework import serializers
+
+from platform_core.models import Customer, User
+
+
+class CustomerSerializer(serializers.ModelSerializer[Customer]):
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "slug", "tier", "status", "created_at"]
+
+
+class UserSerializer(serializers.ModelSerializer[User]):
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "role", "date_joined"]
+
+
+class MeSerializer(serializers.ModelSerializer[User]):
+    customer = CustomerSerializer(allow_null=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "role", "is_staff", "customer", "date_joined"]
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True)
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    company_name = serializers.CharField(max_length=200)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class RegisterOutputSerializer(serializers.Serializer):
+    user = MeSerializer()
+    tokens = TokenPairSerializer()
+
+
+class LogoutInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField()

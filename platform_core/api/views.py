@@ -1,0 +1,79 @@
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from platform_core import selectors, services
+from platform_core.api.serializers import (
+    LogoutInputSerializer,
+    MeSerializer,
+    RegisterInputSerializer,
+    RegisterOutputSerializer,
+    UserSerializer,
+)
+from platform_core.exceptions import ApplicationError
+from platform_core.models import User
+
+
+def token_pair_for(user: User) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = RegisterInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.customer_register(**data.validated_data)
+        body = RegisterOutputSerializer({"user": user, "tokens": token_pair_for(user)}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class LogoutView(APIView):
+    @extend_schema(request=LogoutInputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = LogoutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(data.validated_data["refresh"])
+            if str(token.payload.get("user_id")) != str(request.user.pk):
+                raise ApplicationError("That refresh token is not yours.", code="token_not_valid", status_code=400)
+            token.blacklist()
+        except TokenError as exc:
+            raise ApplicationError(str(exc), code="token_not_valid", status_code=400) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)  # type: ignore[arg-type]
+
+
+class TeamMemberListView(ListAPIView):
+    serializer_class = UserSerializer
+
+    def get_queryset(self) -> QuerySet[User]:
+        return selectors.user_list_for_customer(user=self.request.user)  # type: ignore[arg-type]
+
+
+class TeamMemberDetailView(APIView):
+    @extend_schema(responses=UserSerializer)
+    def get(self, request: Request, user_id: int) -> Response:
+        try:
+            member = selectors.user_get_for_customer(user=request.user, user_id=user_id)  # type: ignore[arg-type]
+        except ObjectDoesNotExist as exc:
+            raise NotFound() from exc
+        return Response(UserSerializer(member).data)

@@ -1,0 +1,52 @@
+import pytest
+
+from tests.platform_core.factories import CustomerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_user_gets_404_for_another_customers_user(auth_client, user):
+    teammate = UserFactory(customer=user.customer, role="member")
+    stranger = UserFactory(customer=CustomerFactory())
+
+    assert auth_client.get(f"/api/v1/users/{teammate.pk}/").status_code == 200
+    response = auth_client.get(f"/api/v1/users/{stranger.pk}/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+    listed = auth_client.get("/api/v1/users/").json()
+    assert {row["email"] for row in listed["results"]} == {user.email, teammate.email}
+
+
+def test_request_id_is_echoed_when_valid_and_generated_otherwise(api_client):
+    echoed = api_client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")
+    assert echoed["X-Request-ID"] == "abc-123"
+    forged = api_client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
+    assert forged["X-Request-ID"] != "bad id\nwith newline"
+    assert len(forged["X-Request-ID"]) == 32
+
+
+def test_unknown_api_path_answers_json_404(api_client):
+    response = api_client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_openapi_schema_and_docs_are_served(api_client):
+    schema = api_client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/auth/register/" in paths
+    assert "/api/v1/auth/token/refresh/" in paths
+    assert api_client.get("/api/docs/").status_code == 200
+
+
+def test_admin_lists_customers_and_users_for_staff(client):
+    staff = UserFactory(is_staff=True, is_superuser=True, customer=None)
+    client.force_login(staff)
+    for url in ["/admin/", "/admin/platform_core/customer/", "/admin/platform_core/user/?q=example"]:
+        assert client.get(url).status_code == 200, url
+    # Static files carry hashed names (far-future cacheable).
+    page = client.get("/admin/").content.decode()
+    assert "/static/admin/css/base." in page
+    assert "/static/admin/css/base.css" not in page

@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Tests use small pools and fail fast on a dead connection (the default pool timeout hides errors).
 TEST_ENV := DJANGO_ENV=test DB_POOL_MIN_SIZE=1 DB_POOL_MAX_SIZE=40 DB_POOL_TIMEOUT=5
 
-.PHONY: install static run test lint format clean
+.PHONY: install static run test manage lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: static
 
 test: static
 	$(TEST_ENV) $(PY) scripts/stack.py --ephemeral --replica -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# Any manage.py command against throwaway servers, e.g. make manage CMD="makemigrations assessments"
+manage: install
+	$(TEST_ENV) $(PY) scripts/stack.py --ephemeral -- $(PY) manage.py $(CMD)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -139,7 +140,67 @@ CHANNEL_LAYERS = {
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=f"{REDIS_URL}/0")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=f"{REDIS_URL}/3")
-CELERY_TASK_ALWAYS_EAGER = False
+CELERY_RESULT_EXPIRES = timedelta(days=1)
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in ("default", "assessments", "ai", "exports", "email", "airtable", "research", "webhooks")
+]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Routed by the task's module: ops scale one worker pool per queue (celery -A config worker -Q ai).
+CELERY_TASK_ROUTES = {
+    "assessments.*": {"queue": "assessments"},
+    "integrations.ai.*": {"queue": "ai"},
+    "exports.*": {"queue": "exports"},
+    "integrations.email.*": {"queue": "email"},
+    "integrations.airtable.*": {"queue": "airtable"},
+    "integrations.research.*": {"queue": "research"},
+    "integrations.webhooks.*": {"queue": "webhooks"},
+    "integrations.make.*": {"queue": "webhooks"},
+}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=285)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_WORKER_SEND_TASK_EVENTS = True
+CELERY_TASK_SEND_SENT_EVENT = True
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Longer than any task's hard limit, so a running task is never redelivered while it runs;
+# long delays are stored in PostgreSQL instead (platform_core.services.tasks).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_IMPORTS = env.list("CELERY_EXTRA_IMPORTS", default=[])
+CELERY_BEAT_SCHEDULE = {
+    # Retries and deliveries due within the next minutes leave PostgreSQL for the broker.
+    "dispatch-scheduled-tasks": {
+        "task": "platform_core.tasks.scheduled_tasks_dispatch",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # A job whose worker died is taken back soon after its hard time limit.
+    "reap-stuck-jobs": {"task": "platform_core.tasks.jobs_reap_stuck", "schedule": 60.0, "options": {"expires": 55}},
+    # Finished jobs are history; keep JOB_RETENTION_DAYS of it. Hourly keeps each delete small.
+    "cleanup-finished-jobs": {
+        "task": "platform_core.tasks.jobs_cleanup_finished",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    # Expired refresh tokens are dead weight in the blacklist tables.
+    "flush-expired-tokens": {
+        "task": "platform_core.tasks.tokens_flush_expired",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    # Leftovers of crashed renders and uploads.
+    "cleanup-temp-files": {
+        "task": "platform_core.tasks.temp_files_cleanup",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+}
+JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=30)
+PLATFORM_TMP_DIR = env.path("PLATFORM_TMP_DIR", default=BASE_DIR / "var" / "tmp")
+TEMP_FILE_MAX_AGE_HOURS = env.int("TEMP_FILE_MAX_AGE_HOURS", default=6)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "platform_core.User"

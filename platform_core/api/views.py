@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from platform_core import selectors, services
 from platform_core.api.serializers import (
     LogoutInputSerializer,
     MeSerializer,
@@ -21,6 +20,8 @@ from platform_core.api.serializers import (
 )
 from platform_core.exceptions import ApplicationError
 from platform_core.models import User
+from platform_core.selectors import accounts as account_selectors
+from platform_core.services import accounts as account_services
 
 
 def token_pair_for(user: User) -> dict[str, str]:
@@ -36,7 +37,7 @@ class RegisterView(APIView):
     def post(self, request: Request) -> Response:
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.customer_register(**data.validated_data)
+        user = account_services.customer_register(**data.validated_data)
         body = RegisterOutputSerializer({"user": user, "tokens": token_pair_for(user)}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -66,14 +67,14 @@ class TeamMemberListView(ListAPIView):
     serializer_class = UserSerializer
 
     def get_queryset(self) -> QuerySet[User]:
-        return selectors.user_list_for_customer(user=self.request.user)  # type: ignore[arg-type]
+        return account_selectors.user_list_for_customer(user=self.request.user)  # type: ignore[arg-type]
 
 
 class TeamMemberDetailView(APIView):
     @extend_schema(responses=UserSerializer)
     def get(self, request: Request, user_id: int) -> Response:
         try:
-            member = selectors.user_get_for_customer(user=request.user, user_id=user_id)  # type: ignore[arg-type]
+            member = account_selectors.user_get_for_customer(user=request.user, user_id=user_id)  # type: ignore[arg-type]
         except ObjectDoesNotExist as exc:
             raise NotFound() from exc
         return Response(UserSerializer(member).data)

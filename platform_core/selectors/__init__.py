@@ -1,0 +1,1 @@
+"""Reads, always scoped to the caller's customer; one module per area."""

@@ -1,0 +1,68 @@
+"""Sending Celery tasks safely: after the commit, and never as a long countdown."""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from celery import current_app
+from django.db import transaction
+from django.utils import timezone
+
+from platform_core.models import ScheduledTask
+
+# Redis redelivers a message not acked within its visibility timeout, so a countdown longer
+# than a few minutes could run twice: later work waits in PostgreSQL and beat sends it.
+MAX_BROKER_COUNTDOWN = timedelta(minutes=5)
+
+
+def task_enqueue(
+    *,
+    task_name: str,
+    args: list[Any] | None = None,
+    kwargs: dict[str, Any] | None = None,
+    eta: datetime | None = None,
+    task_id: str | None = None,
+    headers: dict[str, Any] | None = None,
+) -> str:
+    """Send `task_name` once the current transaction commits (now, or at `eta`); returns its task id."""
+    task_id = task_id or uuid.uuid4().hex
+    args, kwargs, headers = args or [], kwargs or {}, headers or {}
+    if eta is not None and eta - timezone.now() > MAX_BROKER_COUNTDOWN:
+        ScheduledTask.objects.create(
+            task_name=task_name, args=args, kwargs=kwargs, task_id=task_id, headers=headers, due_at=eta
+        )
+        return task_id
+    countdown = max(0.0, (eta - timezone.now()).total_seconds()) if eta else None
+
+    def send() -> None:
+        current_app.send_task(
+            task_name, args=args, kwargs=kwargs, task_id=task_id, countdown=countdown, headers=headers
+        )
+
+    transaction.on_commit(send)
+    return task_id
+
+
+def scheduled_tasks_dispatch(*, batch_size: int = 500) -> int:
+    """Send every stored task that is due; rows are locked so two beats never send one twice."""
+    sent = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                ScheduledTask.objects.select_for_update(skip_locked=True)
+                .filter(due_at__lte=timezone.now() + MAX_BROKER_COUNTDOWN)
+                .order_by("due_at")[:batch_size]
+            )
+            for row in due:
+                task_enqueue(
+                    task_name=row.task_name,
+                    args=row.args,
+                    kwargs=row.kwargs,
+                    eta=row.due_at,
+                    task_id=row.task_id,
+                    headers=row.headers,
+                )
+            ScheduledTask.objects.filter(pk__in=[row.pk for row in due]).delete()
+        sent += len(due)
+        if len(due) < batch_size:
+            return sent

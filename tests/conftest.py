@@ -3,6 +3,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.platform_core.factories import UserFactory
+from tests.support.worker import CeleryWorker
 
 
 @pytest.fixture(autouse=True)
@@ -27,3 +28,11 @@ def auth_client(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user=user)
     return client
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker on every queue, shared by the session (use transaction=True tests)."""
+    worker = CeleryWorker().start()
+    yield worker
+    worker.stop()

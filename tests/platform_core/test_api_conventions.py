@@ -50,3 +50,24 @@ def test_admin_lists_customers_and_users_for_staff(client):
     page = client.get("/admin/").content.decode()
     assert "/static/admin/css/base." in page
     assert "/static/admin/css/base.css" not in page
+
+
+def test_admin_lists_jobs_and_dead_letters_with_filters(client):
+    from platform_core.models import DeadLetter
+    from platform_core.services.jobs import job_create
+
+    staff = UserFactory(is_staff=True, is_superuser=True, customer=None)
+    owner = UserFactory()
+    job = job_create(kind="export.render", task_name="exports.tasks.export_render", customer=owner.customer, user=owner)
+    DeadLetter.objects.create(task_name="exports.tasks.export_render", job=job, error="boom", attempts=3)
+    client.force_login(staff)
+    pages = {
+        "/admin/platform_core/job/?status__exact=queued": "export.render",
+        f"/admin/platform_core/job/?customer__id__exact={owner.customer_id}": str(job.id),
+        "/admin/platform_core/deadletter/?status__exact=open": "boom",
+        f"/admin/platform_core/job/{job.pk}/change/": "export.render",
+    }
+    for url, expected in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert expected in response.content.decode(), url

@@ -130,12 +130,18 @@ CACHES = {
     }
 }
 
+# Bounded, waiting Redis pool: redis-py's default cap (100) failed group adds at 1,000+ sockets.
+CHANNELS_REDIS_POOL_SIZE = env.int("CHANNELS_REDIS_POOL_SIZE", default=200)
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "realtime.layers.PooledRedisChannelLayer",
         "CONFIG": {"hosts": [CHANNELS_REDIS_URL], "capacity": 1500, "expiry": 30},
     }
 }
+# WebSockets (realtime app): single-use tickets, Origin policy, the broadcast Pub/Sub channel.
+REALTIME_TICKET_TTL_SECONDS = env.int("REALTIME_TICKET_TTL_SECONDS", default=30)
+REALTIME_ALLOW_MISSING_ORIGIN = env.bool("REALTIME_ALLOW_MISSING_ORIGIN", default=True)
+REALTIME_BROADCAST_CHANNEL = env.str("REALTIME_BROADCAST_CHANNEL", default="realtime:broadcast")
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=f"{REDIS_URL}/0")

@@ -1,0 +1,127 @@
+"""The /ws/ socket: authenticated by a ticket (or a staff session), pushes the user's job events."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from platform_core.events import customer_group, job_group, user_group
+from platform_core.models import User
+from realtime import selectors, services
+from realtime.broadcast import hub
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN_ORIGIN = 4403
+MAX_SUBSCRIPTIONS = 50
+SEEN_EVENTS = 256  # an event reaches a socket via user.<id> and job.<id>: remember recent ids
+
+
+def _dumps(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), default=str)
+
+
+@database_sync_to_async
+def _open(*, ticket: str, session_user: Any) -> tuple[User | None, list[dict[str, Any]]]:
+    """Who connects (ticket first, else a staff session) and their active jobs, in one thread hop."""
+    user = services.ticket_redeem(ticket=ticket) if ticket else None
+    if user is None and getattr(session_user, "is_authenticated", False) and session_user.is_staff:
+        user = session_user
+    if user is None or not user.is_active:
+        return None, []
+    return user, selectors.job_snapshot_for_user(user=user)
+
+
+class JobEventsConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        self.user: User | None = None
+        self.joined: set[str] = set()
+        self.seen: deque[str] = deque(maxlen=SEEN_EVENTS)
+        # Accept first: a close before accept is an HTTP 403 and the client never sees our code.
+        await self.accept()
+        headers = dict(self.scope.get("headers", []))
+        origin = headers.get(b"origin", b"").decode("latin-1") or None
+        if not selectors.origin_allowed(origin):
+            await self.close(code=CLOSE_FORBIDDEN_ORIGIN)
+            return
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        ticket = (query.get("ticket") or [""])[0]
+        user, snapshot = await _open(ticket=ticket, session_user=self.scope.get("user"))
+        if user is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.user = user
+        await self._join(user_group(user.pk))
+        if user.customer_id:
+            await self._join(customer_group(user.customer_id))
+        hub.register(self)
+        # Group messages wait in the channel until connect returns, so the snapshot comes first.
+        await self.send(text_data=_dumps({"type": "snapshot", "jobs": snapshot}))
+
+    async def disconnect(self, code: int) -> None:
+        hub.unregister(self)
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined.clear()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.user is None:
+            return
+        try:
+            request = json.loads(text_data or "")
+            action = request.get("action")
+        except (ValueError, AttributeError):
+            await self._error("invalid_message", 'Send JSON objects like {"action": "subscribe", "jobId": ...}.')
+            return
+        if action == "ping":
+            await self.send(text_data=_dumps({"type": "pong"}))
+        elif action in ("subscribe", "unsubscribe"):
+            await self._subscription(action, str(request.get("jobId") or ""))
+        else:
+            await self._error("unknown_action", "Actions are subscribe, unsubscribe and ping.", action=action)
+
+    async def job_event(self, message: dict[str, Any]) -> None:
+        """A job.event from platform_core.events, once per socket however many groups brought it."""
+        event = message["event"]
+        event_id = event.get("eventId")
+        if event_id:
+            if event_id in self.seen:
+                return
+            self.seen.append(event_id)
+        await self.send(text_data=_dumps(selectors.client_event(event)))
+
+    async def _subscription(self, action: str, job_id: str) -> None:
+        assert self.user is not None
+        job = await database_sync_to_async(selectors.job_watchable)(user=self.user, job_id=job_id)
+        if job is None:
+            await self._error("job_not_found", "No such job.", jobId=job_id)
+            return
+        group = job_group(job.pk)
+        if action == "unsubscribe":
+            if group in self.joined:
+                self.joined.discard(group)
+                await self.channel_layer.group_discard(group, self.channel_name)
+            await self.send(text_data=_dumps({"type": "unsubscribed", "jobId": job_id}))
+            return
+        if group not in self.joined and len(self.joined) >= MAX_SUBSCRIPTIONS + 2:
+            await self._error("too_many_subscriptions", f"A socket follows at most {MAX_SUBSCRIPTIONS} jobs.")
+            return
+        await self._join(group)
+        # The current state comes with the confirmation: nothing before the subscription is lost.
+        await self.send(text_data=_dumps({"type": "subscribed", "job": selectors.job_state(job)}))
+
+    async def _join(self, group: str) -> None:
+        if group not in self.joined:
+            self.joined.add(group)
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def _error(self, code: str, message: str, **details: Any) -> None:
+        error = {"code": code, "message": message, "details": details}
+        await self.send(text_data=_dumps({"type": "error", "error": error}))

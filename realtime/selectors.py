@@ -1,0 +1,62 @@
+"""Reads for sockets: who is connecting, what they may watch, and what they see first."""
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http.request import validate_host
+
+from platform_core.models import Job, User
+from platform_core.selectors.jobs import job_get_for_user, job_list_active_for_user
+
+# What a client may see of a published job event (anything else stays on the server).
+CLIENT_EVENT_FIELDS = ("type", "eventId", "jobId", "kind", "status", "progress", "message", "at", "result", "error")
+SNAPSHOT_LIMIT = 100
+
+
+def origin_allowed(origin: str | None) -> bool:
+    """Browsers always send Origin: it must be a CORS origin or an allowed host.
+
+    No Origin at all means a non-browser client (a CLI, a server, the bench); it is let
+    through when REALTIME_ALLOW_MISSING_ORIGIN, because it still needs a ticket and cannot
+    ride on a victim's cookies (what the Origin check is for).
+    """
+    if not origin:
+        return settings.REALTIME_ALLOW_MISSING_ORIGIN
+    if origin in settings.CORS_ALLOWED_ORIGINS:
+        return True
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    return validate_host(parts.hostname, settings.ALLOWED_HOSTS)
+
+
+def client_event(event: dict[str, Any]) -> dict[str, Any]:
+    return {key: event[key] for key in CLIENT_EVENT_FIELDS if key in event}
+
+
+def job_state(job: Job) -> dict[str, Any]:
+    return {
+        "jobId": str(job.id),
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "message": job.message,
+        "at": job.updated_at.isoformat(),
+    }
+
+
+def job_snapshot_for_user(*, user: User) -> list[dict[str, Any]]:
+    """The user's queued and running jobs: what a (re)connecting socket is sent first."""
+    return [job_state(job) for job in job_list_active_for_user(user=user)[:SNAPSHOT_LIMIT]]
+
+
+def job_watchable(*, user: User, job_id: str) -> Job | None:
+    """A job the user may follow: one of their customer's (staff: any); else None."""
+    try:
+        if user.is_staff:
+            return Job.objects.get(pk=job_id)
+        return job_get_for_user(user=user, job_id=job_id)
+    except (Job.DoesNotExist, ValidationError, ValueError):
+        return None

@@ -1,0 +1,59 @@
+"""Writes of the realtime app: socket tickets (single use, short-lived) and broadcasts to every socket."""
+
+import json
+import secrets
+import uuid
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.utils import timezone
+from django_redis import get_redis_connection
+
+from platform_core.models import User
+
+TICKET_PREFIX = "realtime:ticket:"
+
+
+def _ticket_key(ticket: str) -> str:
+    return f"{TICKET_PREFIX}{ticket}"
+
+
+def ticket_issue(*, user: User) -> str:
+    """A random single-use ticket naming the user, valid REALTIME_TICKET_TTL_SECONDS."""
+    ticket = secrets.token_urlsafe(32)
+    get_redis_connection("default").set(_ticket_key(ticket), user.pk, ex=settings.REALTIME_TICKET_TTL_SECONDS)
+    return ticket
+
+
+def ticket_redeem(*, ticket: str) -> User | None:
+    """The ticket's active user, once: GETDEL makes a second use (or an expired ticket) find nothing."""
+    if not ticket or len(ticket) > 128:
+        return None
+    user_id = get_redis_connection("default").getdel(_ticket_key(ticket))
+    if user_id is None:
+        return None
+    return User.objects.select_related("customer").filter(pk=int(user_id), is_active=True).first()
+
+
+_publisher: redis.Redis | None = None
+
+
+def broadcast_publish(*, type: str, data: dict[str, Any] | None = None, message: str = "") -> dict[str, Any]:
+    """Push one event to every open socket of every WebSocket process (one Redis PUBLISH).
+
+    Each process fans it out in memory (realtime.broadcast), instead of one channel-layer
+    message per socket. Like job events it is a hint: a socket that is down misses it.
+    """
+    global _publisher
+    event = {
+        "type": type,
+        "eventId": uuid.uuid4().hex,
+        "message": message,
+        "data": data or {},
+        "at": timezone.now().isoformat(),
+    }
+    if _publisher is None:
+        _publisher = redis.Redis.from_url(settings.CHANNELS_REDIS_URL)
+    _publisher.publish(settings.REALTIME_BROADCAST_CHANNEL, json.dumps(event, separators=(",", ":")))
+    return event

@@ -1,0 +1,37 @@
+"""CSV: one sheet, block after block; numbers raw so a spreadsheet can sum them."""
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from exports.content import BarChart, BulletList, Document, Facts, Heading, Paragraph, Table, plain_value
+
+
+def render(document: Document, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow([document.title])
+        if document.subtitle:
+            writer.writerow([document.subtitle])
+        writer.writerow(["Customer", document.customer_name])
+        writer.writerow(["Generated", document.generated_at.isoformat()])
+        for section in document.sections:
+            writer.writerow([])
+            writer.writerow([section.title])
+            for block in section.blocks:
+                if isinstance(block, Heading | Paragraph):
+                    writer.writerow([block.text])
+                elif isinstance(block, BulletList):
+                    writer.writerows([item] for item in block.items)
+                elif isinstance(block, Facts):
+                    writer.writerows([label, plain_value(value)] for label, value, _ in block.rows)
+                else:
+                    table = block.as_table() if isinstance(block, BarChart) else block
+                    _write_table(writer, table)
+
+
+def _write_table(writer: Any, table: Table) -> None:
+    if table.title:
+        writer.writerow([table.title])
+    writer.writerow([column.title for column in table.columns])
+    writer.writerows([plain_value(value) for value in row] for row in table.rows)

@@ -1,0 +1,203 @@
+"""PDF with reportlab platypus: title page, brand-coloured header, page numbers, tables, bar charts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Spacer,
+)
+from reportlab.platypus import Paragraph as PdfParagraph
+from reportlab.platypus import Table as PdfTable
+from reportlab.platypus import TableStyle as PdfTableStyle
+
+from exports.content import (
+    BarChart,
+    BulletList,
+    Column,
+    Document,
+    Facts,
+    Heading,
+    Paragraph,
+    Table,
+    Value,
+    format_value,
+)
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+HEADER_HEIGHT = 14 * mm
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+# Long tables become one flowable per chunk: splitting one huge Table re-measures every row per page.
+TABLE_CHUNK_ROWS = 40
+LONG_CELL = 28  # characters; longer text cells wrap (a Paragraph), shorter ones stay plain strings
+
+_styles = getSampleStyleSheet()
+STYLES = {
+    "title": ParagraphStyle("DocTitle", parent=_styles["Title"], fontSize=26, leading=32, spaceAfter=12),
+    "subtitle": ParagraphStyle("DocSubtitle", parent=_styles["Normal"], fontSize=14, leading=18, spaceAfter=24),
+    "meta": ParagraphStyle("DocMeta", parent=_styles["Normal"], fontSize=10, textColor=colors.grey),
+    "h1": ParagraphStyle("Section", parent=_styles["Heading1"], fontSize=16, spaceBefore=12, spaceAfter=8),
+    "h2": _styles["Heading3"],
+    "body": ParagraphStyle("Body", parent=_styles["BodyText"], fontSize=10, leading=14),
+    "cell": ParagraphStyle("Cell", parent=_styles["BodyText"], fontSize=8.5, leading=10.5),
+}
+
+
+def render(document: Document, path: Path) -> None:
+    brand = colors.HexColor(document.branding.color)
+    with path.open("wb") as file:
+        doc = BaseDocTemplate(
+            file, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + HEADER_HEIGHT,
+            bottomMargin=MARGIN, title=document.title, author=document.customer_name, pageCompression=1,
+        )  # fmt: skip
+        frame = Frame(MARGIN, MARGIN, CONTENT_WIDTH, PAGE_HEIGHT - 2 * MARGIN - HEADER_HEIGHT, id="body")
+
+        def title_page(canvas: Canvas, _doc: BaseDocTemplate) -> None:
+            canvas.saveState()
+            canvas.setFillColor(brand)
+            canvas.rect(0, PAGE_HEIGHT - 40 * mm, PAGE_WIDTH, 40 * mm, stroke=0, fill=1)
+            _draw_logo(canvas, document, PAGE_HEIGHT - 32 * mm, 24 * mm)
+            canvas.restoreState()
+
+        def body_page(canvas: Canvas, doc_: BaseDocTemplate) -> None:
+            canvas.saveState()
+            top = PAGE_HEIGHT - MARGIN
+            canvas.setFillColor(brand)
+            canvas.rect(MARGIN, top - 9 * mm, CONTENT_WIDTH, 9 * mm, stroke=0, fill=1)
+            canvas.setFillColor(colors.white)
+            canvas.setFont("Helvetica-Bold", 10)
+            canvas.drawString(MARGIN + 3 * mm, top - 6 * mm, document.title[:90])
+            _draw_logo(canvas, document, top - 8.5 * mm, 8 * mm)
+            canvas.setFillColor(colors.grey)
+            canvas.setFont("Helvetica", 8)
+            canvas.drawString(MARGIN, MARGIN - 8 * mm, document.customer_name[:80])
+            canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 8 * mm, f"Page {doc_.page}")
+            canvas.restoreState()
+
+        doc.addPageTemplates(
+            [
+                PageTemplate(id="title", frames=[frame], onPage=title_page),
+                PageTemplate(id="body", frames=[frame], onPage=body_page),
+            ]
+        )
+        doc.build(list(_story(document, brand)))
+
+
+def _draw_logo(canvas: Canvas, document: Document, y: float, height: float) -> None:
+    if document.branding.logo_path:
+        canvas.drawImage(
+            document.branding.logo_path, PAGE_WIDTH - MARGIN - 3 * height, y, width=3 * height, height=height,
+            preserveAspectRatio=True, anchor="e", mask="auto",
+        )  # fmt: skip
+
+
+def _text(text: str, style: str = "body") -> PdfParagraph:
+    return PdfParagraph(escape(text).replace("\n", "<br/>"), STYLES[style])
+
+
+def _story(document: Document, brand: colors.Color) -> Iterator[Flowable]:
+    yield Spacer(1, 40 * mm)
+    yield _text(document.title, "title")
+    if document.subtitle:
+        yield _text(document.subtitle, "subtitle")
+    yield _text(f"Prepared for {document.customer_name}", "meta")
+    yield _text(f"Generated {document.generated_at:%d %B %Y, %H:%M} UTC", "meta")
+    yield NextPageTemplate("body")
+    yield PageBreak()
+    for section in document.sections:
+        yield _text(section.title, "h1")
+        for block in section.blocks:
+            yield from _block(block, brand)
+
+
+def _block(block: Any, brand: colors.Color) -> Iterator[Flowable]:
+    if isinstance(block, Heading):
+        yield _text(block.text, "h2")
+    elif isinstance(block, Paragraph):
+        yield _text(block.text)
+        yield Spacer(1, 2 * mm)
+    elif isinstance(block, BulletList):
+        yield ListFlowable(
+            [ListItem(_text(item), leftIndent=12) for item in block.items], bulletType="bullet", start="•"
+        )
+        yield Spacer(1, 2 * mm)
+    elif isinstance(block, Facts):
+        rows: list[list[Value]] = [[label, format_value(value, kind)] for label, value, kind in block.rows]
+        yield from _tables([Column("Field"), Column("Value")], iter(rows), brand, formatted=True, header=False)
+    elif isinstance(block, Table):
+        if block.title:
+            yield _text(block.title, "h2")
+        yield from _tables(block.columns, iter(block.rows), brand)
+    elif isinstance(block, BarChart):
+        yield KeepTogether([_text(block.title, "h2"), _chart(block, brand)])
+        yield from _tables(block.as_table().columns, iter(block.as_table().rows), brand)
+
+
+def _cell(value: Value, column: Column, formatted: bool) -> Any:
+    text = str(value) if formatted else format_value(value, column.kind)
+    return _text(text, "cell") if len(text) > LONG_CELL else text
+
+
+def _tables(
+    columns: list[Column], rows: Iterator[list[Value]], brand: colors.Color, *, formatted: bool = False,
+    header: bool = True,
+) -> Iterator[Flowable]:  # fmt: skip
+    head = [[_text(column.title, "cell") for column in columns]] if header else []
+    widths = [CONTENT_WIDTH / len(columns)] * len(columns)
+    style = [
+        ("FONT", (0, 0), (-1, -1), "Helvetica", 8.5),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+        ("ROWBACKGROUNDS", (0, 1 if header else 0), (-1, -1), [colors.white, colors.HexColor("#F4F6F8")]),
+    ]
+    if header:
+        style += [("BACKGROUND", (0, 0), (-1, 0), brand), ("TEXTCOLOR", (0, 0), (-1, 0), colors.white)]
+    style += [("ALIGN", (i, 0), (i, -1), "RIGHT") for i, column in enumerate(columns) if column.kind != "text"]
+    while chunk := list(islice(rows, TABLE_CHUNK_ROWS)):
+        body = [[_cell(value, column, formatted) for value, column in zip(row, columns, strict=True)] for row in chunk]
+        yield PdfTable(head + body, colWidths=widths, repeatRows=len(head), style=PdfTableStyle(style))
+    yield Spacer(1, 4 * mm)
+
+
+def _chart(chart: BarChart, brand: colors.Color) -> Drawing:
+    bar_height = 16
+    height = bar_height * len(chart.labels) + 30
+    drawing = Drawing(CONTENT_WIDTH, height)
+    bars = HorizontalBarChart()
+    bars.x, bars.y = 150, 15
+    bars.width, bars.height = CONTENT_WIDTH - 170, height - 25
+    bars.data = [list(reversed(chart.values))]
+    bars.categoryAxis.categoryNames = [label[:30] for label in reversed(chart.labels)]
+    bars.categoryAxis.labels.fontSize = 8
+    bars.valueAxis.valueMin = 0
+    bars.valueAxis.valueMax = max([*chart.values, 1]) * 1.15  # room for the bar labels
+    bars.valueAxis.labels.fontSize = 7
+    bars.valueAxis.labelTextFormat = lambda value: format_value(value, chart.kind)
+    bars.bars[0].fillColor = brand
+    bars.barLabelFormat = lambda value: format_value(value, chart.kind)
+    bars.barLabels.fontSize = 7
+    bars.barLabels.boxAnchor = "w"
+    bars.barLabels.dx = 3
+    drawing.add(bars)
+    return drawing

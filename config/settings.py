@@ -203,6 +203,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Assessments started and abandoned for 7 days become `expired`; hourly is precise enough.
+    "expire-abandoned-assessments": {
+        "task": "assessments.tasks.assessment_sessions_expire",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=30)
 PLATFORM_TMP_DIR = env.path("PLATFORM_TMP_DIR", default=BASE_DIR / "var" / "tmp")

@@ -1,0 +1,15 @@
+from assessments.models.business_cases import BusinessCase
+from assessments.models.costs import CostCalculation
+from assessments.models.products import ProductDetails
+from assessments.models.progress import MilestoneCompletion, ProgressAction
+from assessments.models.sessions import AssessmentClaimToken, AssessmentSession
+
+__all__ = [
+    "AssessmentClaimToken",
+    "AssessmentSession",
+    "BusinessCase",
+    "CostCalculation",
+    "MilestoneCompletion",
+    "ProductDetails",
+    "ProgressAction",
+]

@@ -1,0 +1,29 @@
+from django.db import transaction
+
+from assessments import cache as assessment_cache
+from assessments.formulas import milestones_triggered
+from assessments.models import MilestoneCompletion, ProgressAction
+from platform_core.models import Customer, User
+
+
+@transaction.atomic
+def progress_track(
+    *, customer: Customer, action: str, user: User | None = None, metadata: dict | None = None
+) -> ProgressAction:
+    """Record an action and complete the milestones it triggers (each milestone once per customer)."""
+    # The customer row lock serialises concurrent actions, so "≥ 2 milestones done" is read consistently.
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    completed = set(MilestoneCompletion.objects.filter(customer=customer).values_list("milestone", flat=True))
+    triggered = milestones_triggered(action=action, completed=completed)
+    entry = ProgressAction.objects.create(
+        customer=customer, user=user, action=action, metadata=metadata or {}, milestones_triggered=triggered
+    )
+    MilestoneCompletion.objects.bulk_create(
+        [
+            MilestoneCompletion(customer=customer, milestone=m, trigger=action, completed_at=entry.created_at)
+            for m in triggered
+        ],
+        ignore_conflicts=True,
+    )
+    assessment_cache.invalidate(assessment_cache.progress_key(customer.pk))
+    return entry

@@ -1,0 +1,206 @@
+"""The public assessment: start, submit (server-side scores), calculation, claiming, expiry."""
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from assessments import cache as assessment_cache
+from assessments import formulas
+from assessments.models import AssessmentClaimToken, AssessmentSession
+from platform_core.exceptions import ApplicationError
+from platform_core.models import User
+from platform_core.services.jobs import job_create
+
+CLAIM_TOKEN_SALT = "assessments.claim-token"  # noqa: S105 - a signing namespace, not a secret
+CLAIM_TOKEN_TTL = timedelta(hours=24)
+ABANDONED_AFTER = timedelta(days=7)
+PRODUCT_FIELDS = (
+    "product_name", "product_description", "business_model", "key_features",
+    "ideal_customer_description", "customer_count", "distinguishing_feature",
+)  # fmt: skip
+COMPLETED = (AssessmentSession.Status.COMPLETED_AWAITING_SIGNUP, AssessmentSession.Status.LINKED)
+
+
+def _not_found() -> ApplicationError:
+    return ApplicationError("Assessment not found.", code="assessment_not_found", status_code=404)
+
+
+def _apply_product_info(session: AssessmentSession, product_info: dict[str, str] | None) -> None:
+    for field in PRODUCT_FIELDS:
+        if product_info and field in product_info:
+            setattr(session, field, product_info[field] or "")
+
+
+@transaction.atomic
+def assessment_start(*, session_id: str, product_info: dict[str, str] | None = None) -> AssessmentSession:
+    """Open a session (idempotent while it is still open: a retried start updates the product info)."""
+    session, created = AssessmentSession.objects.select_for_update().get_or_create(session_id=session_id)
+    if not created and session.status != AssessmentSession.Status.STARTED:
+        raise ApplicationError(
+            "This assessment was already submitted.", code="assessment_already_submitted", status_code=409
+        )
+    _apply_product_info(session, product_info)
+    session.save()
+    return session
+
+
+@transaction.atomic
+def assessment_submit(
+    *,
+    session_id: str,
+    responses: dict[str, int],
+    user_info: dict[str, str],
+    product_info: dict[str, str] | None = None,
+    question_timings: dict[str, int] | None = None,
+    generated_content: dict[str, Any] | None = None,
+) -> AssessmentSession:
+    """Score the answers on the server and queue the calculation job; scores sent by a client are ignored."""
+    session, _ = AssessmentSession.objects.select_for_update().get_or_create(session_id=session_id)
+    if session.status != AssessmentSession.Status.STARTED:
+        raise ApplicationError(
+            "This assessment was already submitted.", code="assessment_already_submitted", status_code=409,
+            details={"status": session.status},
+        )  # fmt: skip
+    for qid in formulas.QUESTION_IDS:
+        setattr(session, f"{qid}_response", responses[qid])
+    scores = formulas.assessment_scores(responses)
+    session.buyer_score, session.tech_score = scores.buyer_score, scores.tech_score
+    session.overall_score, session.qualification = scores.overall_score, scores.qualification
+    session.user_email = user_info["email"].strip().lower()
+    session.user_name = user_info.get("name") or ""
+    session.company_name = user_info["company"]
+    session.role = user_info.get("role") or ""
+    _apply_product_info(session, product_info)
+    session.question_timings = question_timings or {}
+    session.generated_content = generated_content or {}
+    session.status = AssessmentSession.Status.COMPLETED_AWAITING_SIGNUP
+    session.completed_at = timezone.now()
+    session.calculation_status = AssessmentSession.CalculationStatus.PENDING
+    session.calculation_job = job_create(
+        kind="assessment_calculation", task_name="assessments.tasks.assessment_calculate",
+        customer=None, user=None, input={"session_id": session.session_id},
+    )  # fmt: skip
+    session.save()
+    assessment_cache.invalidate(assessment_cache.assessment_results_key(session.session_id))
+    return session
+
+
+@transaction.atomic
+def assessment_calculate(*, session_id: str) -> dict[str, Any]:
+    """The calculation job's work: percentile among all completed assessments, challenges, unlocks."""
+    session = AssessmentSession.objects.select_for_update().filter(session_id=session_id).first()
+    if session is None or session.status not in COMPLETED or session.overall_score is None:
+        raise ApplicationError("No completed assessment to calculate.", code="assessment_not_completed")
+    counts = AssessmentSession.objects.filter(status__in=COMPLETED).aggregate(
+        below=Count("pk", filter=Q(overall_score__lt=session.overall_score)),
+        equal=Count("pk", filter=Q(overall_score=session.overall_score)),
+    )
+    scores = formulas.AssessmentScores(
+        session.buyer_score or 0, session.tech_score or 0, session.overall_score, session.qualification
+    )
+    results = formulas.assessment_results(
+        scores=scores,
+        percentile=formulas.percentile_rank(score=session.overall_score, **counts),
+        timings={k: int(v) for k, v in session.question_timings.items()},
+        buyer_gap_reported=session.generated_content.get("buyer_gap"),
+    )
+    session.percentile = results["percentile"]
+    session.top_challenge = results["top_challenge"]
+    session.professional_level = results["professional_level"]
+    session.results = {k: results[k] for k in ("buyer_gap", "challenges", "recommendations", "tool_unlocks")}
+    session.calculation_status = AssessmentSession.CalculationStatus.DONE
+    session.calculated_at = timezone.now()
+    session.save()
+    assessment_cache.invalidate(assessment_cache.assessment_results_key(session.session_id))
+    return {"session_id": session.session_id, **results}
+
+
+@transaction.atomic
+def assessment_claim_token_create(*, session_id: str) -> tuple[str, AssessmentClaimToken]:
+    """A signed, single-use link token, valid 24 h, for a completed session nobody has claimed."""
+    session = AssessmentSession.objects.select_for_update().filter(session_id=session_id).first()
+    if session is None:
+        raise _not_found()
+    if session.status == AssessmentSession.Status.LINKED:
+        raise ApplicationError(
+            "This assessment was already claimed.", code="assessment_already_claimed", status_code=409
+        )
+    if session.status != AssessmentSession.Status.COMPLETED_AWAITING_SIGNUP:
+        raise ApplicationError(
+            "Only a completed assessment can be claimed.", code="assessment_not_completed", status_code=409
+        )
+    now = timezone.now()
+    row = AssessmentClaimToken.objects.create(
+        jti=uuid.uuid4(), session=session, created_at=now, expires_at=now + CLAIM_TOKEN_TTL
+    )
+    token = signing.dumps({"jti": str(row.jti), "type": "assessment_claim"}, salt=CLAIM_TOKEN_SALT)
+    return token, row
+
+
+def _link(session: AssessmentSession, user: User) -> None:
+    session.customer_id, session.user = user.customer_id, user
+    session.status, session.linked_at = AssessmentSession.Status.LINKED, timezone.now()
+    session.save(update_fields=["customer", "user", "status", "linked_at", "updated_at"])
+    assessment_cache.invalidate(assessment_cache.assessment_results_key(session.session_id))
+
+
+@transaction.atomic
+def assessment_claim(*, token: str, user: User) -> AssessmentSession:
+    """Link the token's session to the caller's customer; the token works once and for 24 h."""
+    if user.customer_id is None:
+        raise ApplicationError("Only a customer's user can claim an assessment.", code="no_customer", status_code=403)
+    try:
+        payload = signing.loads(token, salt=CLAIM_TOKEN_SALT, max_age=CLAIM_TOKEN_TTL)
+        jti = uuid.UUID(payload["jti"])
+    except signing.SignatureExpired as exc:
+        raise ApplicationError("The claim token has expired.", code="token_expired", status_code=410) from exc
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise ApplicationError("The claim token is not valid.", code="token_invalid", status_code=400) from exc
+    row = AssessmentClaimToken.objects.select_for_update().select_related("session").filter(jti=jti).first()
+    if row is None:
+        raise ApplicationError("The claim token is not valid.", code="token_invalid", status_code=400)
+    if row.used_at is not None:
+        raise ApplicationError("The claim token was already used.", code="token_used", status_code=409)
+    if row.expires_at <= timezone.now():
+        raise ApplicationError("The claim token has expired.", code="token_expired", status_code=410)
+    session = AssessmentSession.objects.select_for_update().get(pk=row.session_id)
+    if session.status == AssessmentSession.Status.LINKED:
+        raise ApplicationError(
+            "This assessment was already claimed.", code="assessment_already_claimed", status_code=409
+        )
+    if session.status != AssessmentSession.Status.COMPLETED_AWAITING_SIGNUP:
+        raise ApplicationError(
+            "This assessment can no longer be claimed.", code="assessment_not_completed", status_code=409
+        )
+    row.used_at, row.used_by = timezone.now(), user
+    row.save(update_fields=["used_at", "used_by"])
+    _link(session, user)
+    return session
+
+
+@transaction.atomic
+def assessment_sessions_link_for_user(*, user: User) -> int:
+    """Link every completed, unclaimed session taken with the user's e-mail (called when an account is registered)."""
+    if user.customer_id is None:
+        return 0
+    sessions = AssessmentSession.objects.select_for_update().filter(
+        user_email=user.email.lower(), status=AssessmentSession.Status.COMPLETED_AWAITING_SIGNUP, customer__isnull=True
+    )
+    linked = 0
+    for session in sessions:
+        _link(session, user)
+        linked += 1
+    return linked
+
+
+def assessment_sessions_expire(*, now: Any = None) -> int:
+    """Sessions started and abandoned for 7 days become `expired` (beat, hourly)."""
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    return AssessmentSession.objects.filter(status=AssessmentSession.Status.STARTED, started_at__lt=cutoff).update(
+        status=AssessmentSession.Status.EXPIRED, updated_at=timezone.now()
+    )

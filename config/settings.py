@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "rest_framework_api_key",  # its abstract key model; platform_core.ApiKey is the one used
     "drf_spectacular",
     "corsheaders",
     "channels",
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "platform_core.gateway.GatewayMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -238,9 +241,41 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 
+# --- Sessions, login protection, API keys, rate limits (platform_core.authentication/throttling) ---
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30) * 60
+SESSION_MAX_PER_USER = env.int("SESSION_MAX_PER_USER", default=3)
+LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_MINUTES", default=15) * 60
+TEAM_INVITATION_DAYS = env.int("TEAM_INVITATION_DAYS", default=7)
+# "<count>/<n><s|m|h|d>". Who is counted: the user, the API key, or the IP when anonymous.
+RATE_LIMITS = {
+    "anon": "100/15m",  # every anonymous call, per IP (domain.md §12)
+    "user": "1000/15m",  # every call of a signed-in user
+    "api_key": "1000/15m",
+    "login_ip": "30/15m",  # the token endpoint, per IP and per account
+    "login_account": "10/15m",
+    "jobs_personas": "10/h",
+    "jobs_rate_company": "20/h",
+    "jobs_rate_batch": "5/h",
+    "jobs_generate_icp": "5/h",
+    "job_status": "60/m",
+    **env.json("RATE_LIMIT_OVERRIDES", default={}),
+}
+# Endpoint classes by URL name, for views that do not set `throttle_scope` themselves.
+RATE_LIMIT_ROUTES = {"job-detail": "job_status", **env.json("RATE_LIMIT_ROUTE_OVERRIDES", default={})}
+SUPPORTED_API_VERSIONS = ["v1"]
+# Request bodies above this size answer 413 (domain.md §12: 10 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_BODY_MAX_BYTES", default=10 * 1024 * 1024)
+
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "platform_core.authentication.SessionJWTAuthentication",
+        "platform_core.authentication.ApiKeyAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["platform_core.permissions.RoleWritePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["platform_core.throttling.PlatformRateLimit"],
+    # Proxies in front of the app that append to X-Forwarded-For (nginx: 1); 0 trusts only REMOTE_ADDR.
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
     "DEFAULT_PAGINATION_CLASS": "platform_core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_RENDERER_CLASSES": ["djangorestframework_camel_case.render.CamelCaseJSONRenderer"],
@@ -268,7 +303,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["http://localhost:3000"])
-CORS_EXPOSE_HEADERS = ["X-Request-ID"]
+CORS_EXPOSE_HEADERS = [
+    "X-Request-ID", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
+    "Deprecation", "Sunset", "Link",
+]  # fmt: skip
+CORS_ALLOW_HEADERS = [*default_cors_headers, "x-api-key", "x-request-id"]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Static and media files -----------------------------------------------------------------
@@ -297,6 +336,8 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000 if IS_PR
 SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_PRODUCTION
 SECURE_HSTS_PRELOAD = IS_PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # /healthz and /readyz are probed over plain HTTP by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from platform_core.api.security_serializers import TokenOutputSerializer
 from platform_core.api.serializers import (
     LogoutInputSerializer,
     MeSerializer,
@@ -19,14 +20,10 @@ from platform_core.api.serializers import (
     UserSerializer,
 )
 from platform_core.exceptions import ApplicationError
-from platform_core.models import User
+from platform_core.models import User, UserSession
 from platform_core.selectors import accounts as account_selectors
 from platform_core.services import accounts as account_services
-
-
-def token_pair_for(user: User) -> dict[str, str]:
-    refresh = RefreshToken.for_user(user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+from platform_core.services import sessions as session_services
 
 
 class RegisterView(APIView):
@@ -38,29 +35,37 @@ class RegisterView(APIView):
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = account_services.customer_register(**data.validated_data)
-        body = RegisterOutputSerializer({"user": user, "tokens": token_pair_for(user)}).data
+        tokens = TokenOutputSerializer(session_services.session_create(user=user, request=request)).data
+        body = {**RegisterOutputSerializer({"user": user, "tokens": tokens}).data, "tokens": tokens}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
 class LogoutView(APIView):
+    """Ends the session of the given refresh token (the caller's own): its tokens stop working at once."""
+
+    readonly_may_write = True
+
     @extend_schema(request=LogoutInputSerializer, responses={204: None})
     def post(self, request: Request) -> Response:
         data = LogoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             token = RefreshToken(data.validated_data["refresh"])
-            if str(token.payload.get("user_id")) != str(request.user.pk):
-                raise ApplicationError("That refresh token is not yours.", code="token_not_valid", status_code=400)
-            token.blacklist()
         except TokenError as exc:
             raise ApplicationError(str(exc), code="token_not_valid", status_code=400) from exc
+        if str(token.payload.get("user_id")) != str(request.user.pk):
+            raise ApplicationError("That refresh token is not yours.", code="token_not_valid", status_code=400)
+        session = UserSession.objects.select_related("user__customer").filter(pk=token.get("sid")).first()
+        if session is not None:
+            session_services.session_end(session=session, reason=UserSession.EndReason.LOGOUT, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(request.user).data)  # type: ignore[arg-type]
+        # The request's user carries only what authentication needs: read the profile in one query.
+        return Response(MeSerializer(User.objects.select_related("customer").get(pk=request.user.pk)).data)
 
 
 class TeamMemberListView(ListAPIView):

@@ -1,4 +1,16 @@
 from platform_core.models.accounts import Customer, User, UserManager
 from platform_core.models.jobs import DeadLetter, Job, ScheduledTask
+from platform_core.models.security import ApiKey, AuditEvent, TeamInvitation, UserSession
 
-__all__ = ["Customer", "DeadLetter", "Job", "ScheduledTask", "User", "UserManager"]
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Customer",
+    "DeadLetter",
+    "Job",
+    "ScheduledTask",
+    "TeamInvitation",
+    "User",
+    "UserManager",
+    "UserSession",
+]

@@ -1,0 +1,119 @@
+"""Who is calling: a JWT bound to a live session (one Redis round trip, no SQL), or an API key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import Token
+
+from platform_core.exceptions import ApplicationError
+from platform_core.gate import gate_check
+from platform_core.models import ApiKey, User
+from platform_core.services import api_keys as api_key_services
+from platform_core.services import sessions as session_services
+from platform_core.throttling import limits_for, usage_record
+
+_SNAPSHOT_FIELDS = ["id", "customer_id", "role", "is_staff", "is_active", "email"]
+
+
+def _user_from_snapshot(snapshot: dict[str, str]) -> User:
+    """A User with the fields requests need loaded; any other field loads on first access."""
+    values = [
+        int(snapshot["uid"]),
+        int(snapshot["cid"]) if snapshot["cid"] else None,
+        snapshot["role"],
+        snapshot["staff"] == "1",
+        snapshot["active"] == "1",
+        snapshot["email"],
+    ]
+    return User.from_db("default", _SNAPSHOT_FIELDS, values)
+
+
+def _failed(error: ApplicationError) -> AuthenticationFailed:
+    return AuthenticationFailed(error.message, code=error.code)
+
+
+class SessionJWTAuthentication(JWTAuthentication):
+    """A Bearer access token whose session is alive; also counts the request against its rate limits."""
+
+    def authenticate(self, request: Request) -> tuple[User, Token] | None:  # type: ignore[override]
+        header = self.get_header(request)
+        raw = self.get_raw_token(header) if header is not None else None
+        if raw is None:
+            return None
+        token = self.get_validated_token(raw)
+        session_id, user_id = token.get("sid"), token.get(jwt_settings.USER_ID_CLAIM)
+        if not session_id or not user_id:
+            raise AuthenticationFailed("This token is not bound to a session.", code="token_not_valid")
+        view = (request.parser_context or {}).get("view")
+        limits = limits_for(principal="user", who=f"u{user_id}", request=request, view=view)
+        result = gate_check(session_id=str(session_id), user_id=str(user_id), limits=limits)
+        usage_record(request._request, result.usages)
+
+        if result.state == "missing":
+            reason = session_services.session_check_from_db(session_id=str(session_id), user_id=str(user_id))
+            if reason != "ok":
+                raise _failed(session_services.session_error(reason))
+        elif result.state == "ended":
+            if result.end_reason == "idle":
+                session_services.session_end_idle(session_id=str(session_id))
+            raise _failed(session_services.session_error(result.end_reason))
+
+        if result.state == "ok":
+            user = _user_from_snapshot(result.user)
+        else:  # Redis had no snapshot of the user: read it once and store it
+            user = User.objects.filter(pk=user_id).first()  # type: ignore[assignment]
+            if user is None:
+                raise AuthenticationFailed("User not found.", code="user_not_found")
+            session_services.user_snapshot_write(user=user)
+        if not user.is_active:
+            raise AuthenticationFailed("User is inactive.", code="user_inactive")
+        return user, token
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """`Authorization: Api-Key <key>` or `X-API-Key: <key>` (the header the old frontend sends)."""
+
+    keyword = "Api-Key"
+
+    def authenticate(self, request: Request) -> tuple[User, ApiKey] | None:
+        key = self._key(request)
+        if key is None:
+            return None
+        try:
+            api_key = api_key_services.api_key_authenticate(key=key)
+        except ApplicationError as exc:
+            raise _failed(exc) from exc
+        return api_key.created_by, api_key
+
+    def _key(self, request: Request) -> str | None:
+        header: Any = request.META.get("HTTP_AUTHORIZATION", "")
+        scheme, _, value = str(header).partition(" ")
+        if scheme == self.keyword and value.strip():
+            return value.strip()
+        return request.META.get("HTTP_X_API_KEY", "").strip() or None
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class SessionJWTScheme(OpenApiAuthenticationExtension):
+    target_class = SessionJWTAuthentication
+    name = "jwtAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = ApiKeyAuthentication
+    name = "apiKeyAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "header", "name": "X-API-Key"}

@@ -1,0 +1,147 @@
+"""The per-request Redis work in one round trip: session check, user snapshot and rate-limit counters.
+
+Keys (in the cache's Redis; every value can be rebuilt from PostgreSQL, so eviction is safe):
+  sec:s:<session id>  hash uid, seen (epoch of last activity), end (reason once ended), exp (absolute end)
+  sec:u:<user id>     hash cid, role, staff, active, email: what a request needs of its user, no SQL
+  sec:rl:<name>:<who>:<window number>  fixed-window counters, expiring with their window
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django_redis import get_redis_connection
+from redis import Redis
+from redis.commands.core import Script
+
+USER_SNAPSHOT_TTL = 300  # seconds; changes made by services drop the snapshot at once
+
+_GATE_LUA = """
+local now = tonumber(ARGV[1])
+local out = {"none", "", "", "", "", "", ""}
+local first = 1
+if ARGV[3] == "1" then
+  first = 3
+  local s = redis.call("HMGET", KEYS[1], "uid", "seen", "end", "exp")
+  if s[3] and s[3] ~= "" then
+    out[1] = "ended"; out[2] = s[3]
+  elseif not s[1] then
+    out[1] = "missing"
+  elseif now > tonumber(s[4]) then
+    out[1] = "ended"; out[2] = "expired"
+  elseif now - tonumber(s[2]) > tonumber(ARGV[2]) then
+    out[1] = "ended"; out[2] = "idle"
+  else
+    local u = redis.call("HMGET", KEYS[2], "cid", "role", "staff", "active", "email")
+    if not u[4] then
+      out[1] = "nouser"
+    else
+      out = {"ok", s[1], u[1], u[2], u[3], u[4], u[5]}
+    end
+    redis.call("HSET", KEYS[1], "seen", ARGV[1])
+  end
+end
+for i = first, #KEYS do
+  local n = redis.call("INCR", KEYS[i])
+  if n == 1 then redis.call("EXPIRE", KEYS[i], ARGV[3 + i - first + 1]) end
+  out[#out + 1] = n
+end
+return out
+"""
+
+_script: Script | None = None
+
+
+def client() -> Redis:
+    return get_redis_connection("default")
+
+
+def _gate_script() -> Script:
+    global _script
+    if _script is None:
+        _script = client().register_script(_GATE_LUA)
+    return _script
+
+
+def session_key(session_id: str) -> str:
+    return f"sec:s:{session_id}"
+
+
+def user_key(user_id: int | str) -> str:
+    return f"sec:u:{user_id}"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One rate limit that applies to this request: `name` is what the 429 body reports."""
+
+    name: str
+    who: str
+    limit: int
+    window: int
+
+    def key(self, now: float) -> str:
+        return f"sec:rl:{self.name}:{self.who}:{int(now // self.window)}"
+
+    def reset_at(self, now: float) -> int:
+        return (int(now // self.window) + 1) * self.window
+
+
+@dataclass
+class Usage:
+    limit: Limit
+    count: int
+    reset_at: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit.limit - self.count)
+
+    @property
+    def exceeded(self) -> bool:
+        return self.count > self.limit.limit
+
+
+@dataclass
+class GateResult:
+    # ok | ended (reason in end_reason) | missing (no session in Redis) | nouser (no snapshot) | none
+    state: str
+    end_reason: str = ""
+    user: dict[str, str] = field(default_factory=dict)
+    usages: list[Usage] = field(default_factory=list)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def gate_check(
+    *, session_id: str | None, user_id: str | None, limits: list[Limit], now: float | None = None
+) -> GateResult:
+    """Check the session (and touch its last-seen time) and count the request against `limits`."""
+    now = time.time() if now is None else now
+    keys: list[str] = []
+    if session_id:
+        keys += [session_key(session_id), user_key(user_id or "")]
+    keys += [limit.key(now) for limit in limits]
+    args: list[Any] = [repr(now), settings.SESSION_IDLE_TIMEOUT_SECONDS, "1" if session_id else "0"]
+    args += [limit.window + 1 for limit in limits]
+    raw = _gate_script()(keys=keys, args=args)
+    head = [_text(v) for v in raw[:7]]
+    result = GateResult(state=head[0])
+    if result.state == "ended":
+        result.end_reason = head[1]
+    elif result.state == "ok":
+        result.user = dict(zip(("uid", "cid", "role", "staff", "active", "email"), head[1:], strict=True))
+    result.usages = [
+        Usage(limit=limit, count=int(count), reset_at=limit.reset_at(now))
+        for limit, count in zip(limits, raw[7:], strict=True)
+    ]
+    return result
+
+
+def counters_check(*, limits: list[Limit], now: float | None = None) -> list[Usage]:
+    return gate_check(session_id=None, user_id=None, limits=limits, now=now).usages if limits else []

@@ -1,0 +1,82 @@
+"""API gateway hygiene: API versions, body size, rate-limit headers, deprecated routes."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from platform_core.api.errors import error_body
+from platform_core.throttling import USAGE_ATTR
+
+_VERSIONED = re.compile(r"^/api/(v\d+)(/|$)")
+
+
+class GatewayMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        version = _VERSIONED.match(request.path_info)
+        if version and version.group(1) not in settings.SUPPORTED_API_VERSIONS:
+            return JsonResponse(
+                error_body(
+                    "unsupported_api_version",
+                    f"API version {version.group(1)} does not exist.",
+                    {"supported": settings.SUPPORTED_API_VERSIONS},
+                ),
+                status=404,
+            )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return JsonResponse(
+                error_body("request_too_large", f"The request body is over {limit} bytes.", {"maxBytes": limit}),
+                status=413,
+            )
+        response = self.get_response(request)
+        usages = getattr(request, USAGE_ATTR, None)
+        if usages:
+            tightest = min(usages, key=lambda usage: usage.remaining)
+            response["X-RateLimit-Limit"] = str(tightest.limit.limit)
+            response["X-RateLimit-Remaining"] = str(tightest.remaining)
+            response["X-RateLimit-Reset"] = str(tightest.reset_at)  # epoch seconds
+            if response.status_code == 429:
+                exceeded = max((u for u in usages if u.exceeded), key=lambda u: u.reset_at, default=tightest)
+                response["X-RateLimit-Limit"] = str(exceeded.limit.limit)
+                response["X-RateLimit-Remaining"] = "0"
+                response["X-RateLimit-Reset"] = str(exceeded.reset_at)
+                response["Retry-After"] = str(max(1, exceeded.reset_at - int(time.time())))
+        return response
+
+
+def deprecated(*, sunset: date, successor: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a route deprecated: `path("old/", deprecated(sunset=date(2027, 6, 30))(View.as_view()))`.
+
+    Adds `Deprecation: true`, `Sunset: <HTTP date>` (RFC 8594) and a successor `Link` when given.
+    """
+    sunset_http = format_datetime(datetime(sunset.year, sunset.month, sunset.day, tzinfo=UTC), usegmt=True)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            response["Deprecation"] = "true"
+            response["Sunset"] = sunset_http
+            if successor:
+                response["Link"] = f'<{successor}>; rel="successor-version"'
+            return response
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,66 @@
+"""Roles on every request: readonly never writes; owners and admins manage keys, webhooks and members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+
+from platform_core.models import ApiKey, User
+from platform_core.services.api_keys import api_key_allows
+
+MANAGER_ROLES = frozenset({User.Role.OWNER, User.Role.ADMIN})
+
+
+def view_app(view: Any) -> str:
+    return type(view).__module__.split(".", 1)[0]
+
+
+class RoleWritePermission(BasePermission):
+    """The default: signed in; a `readonly` user cannot write; an API key acts within its scopes.
+
+    A view whose writes only concern the caller's own login (logout, ending a session) sets
+    `readonly_may_write = True`.
+    """
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if user is None or not user.is_authenticated:
+            return False
+        write = request.method not in SAFE_METHODS
+        if isinstance(request.auth, ApiKey) and not api_key_allows(
+            api_key=request.auth, app=view_app(view), write=write
+        ):
+            raise PermissionDenied(
+                f"This API key has no {'write' if write else 'read'} scope for {view_app(view)}.",
+                code="api_key_scope",
+            )
+        if write and user.role == User.Role.READONLY and not getattr(view, "readonly_may_write", False):
+            raise PermissionDenied("Your role is read-only.", code="read_only_role")
+        return True
+
+
+class IsCustomerManager(RoleWritePermission):
+    """Owner or admin of a customer, signed in as a person (not with an API key)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if isinstance(request.auth, ApiKey):
+            raise PermissionDenied("Sign in as a person to do this; API keys cannot.", code="api_key_not_allowed")
+        if request.user.role not in MANAGER_ROLES or request.user.customer_id is None:
+            raise PermissionDenied("Only the customer's owner or an admin may do this.", code="manager_role_required")
+        return True
+
+
+class IsPerson(RoleWritePermission):
+    """Signed in with a session (not an API key): managing one's own logins."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if isinstance(request.auth, ApiKey):
+            raise PermissionDenied("Sign in as a person to do this; API keys cannot.", code="api_key_not_allowed")
+        return True

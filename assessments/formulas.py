@@ -181,9 +181,8 @@ def professional_level(overall: int) -> str:
     return "Early Stage"
 
 
-def percentile_rank(*, score: int, below: int, equal: int) -> int:
-    """Percent of completed assessments this score beats, ties counting half (`equal` includes this one)."""
-    total = below + equal
+def percentile_rank(*, below: int, equal: int, total: int) -> int:
+    """Percent of `total` completed assessments this score beats, ties counting half (`equal` includes this one)."""
     return round_half_up(Decimal(100) * (below + Decimal(equal) / 2) / total) if total else 0
 
 

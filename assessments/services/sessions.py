@@ -99,13 +99,14 @@ def assessment_calculate(*, session_id: str) -> dict[str, Any]:
     counts = AssessmentSession.objects.filter(status__in=COMPLETED).aggregate(
         below=Count("pk", filter=Q(overall_score__lt=session.overall_score)),
         equal=Count("pk", filter=Q(overall_score=session.overall_score)),
+        total=Count("pk"),
     )
     scores = formulas.AssessmentScores(
         session.buyer_score or 0, session.tech_score or 0, session.overall_score, session.qualification
     )
     results = formulas.assessment_results(
         scores=scores,
-        percentile=formulas.percentile_rank(score=session.overall_score, **counts),
+        percentile=formulas.percentile_rank(**counts),
         timings={k: int(v) for k, v in session.question_timings.items()},
         buyer_gap_reported=session.generated_content.get("buyer_gap"),
     )

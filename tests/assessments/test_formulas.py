@@ -66,9 +66,11 @@ def test_top_challenge_order():
 
 
 def test_percentile_counts_ties_half():
-    """3 below, this one plus 1 tie → (3 + 2/2) / 5 = 80 %; alone → 50 %."""
-    assert formulas.percentile_rank(score=67, below=3, equal=2) == 80
-    assert formulas.percentile_rank(score=67, below=0, equal=1) == 50
+    """Of 5: 3 below, this one plus 1 tie → (3 + 2/2) / 5 = 80 %; of 8 (3 more above) → 4/8 = 50 %;
+    alone → (0 + 1/2) / 1 = 50 %."""
+    assert formulas.percentile_rank(below=3, equal=2, total=5) == 80
+    assert formulas.percentile_rank(below=3, equal=2, total=8) == 50
+    assert formulas.percentile_rank(below=0, equal=1, total=1) == 50
 
 
 def test_results_challenges_and_unlocks():

@@ -206,6 +206,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Export files past EXPORT_RETENTION_HOURS, and objects a failed render may have left in storage.
+    "purge-expired-exports": {
+        "task": "exports.tasks.exports_purge",
+        "schedule": 900.0,
+        "options": {"expires": 850},
+    },
     # Assessments started and abandoned for 7 days become `expired`; hourly is precise enough.
     "expire-abandoned-assessments": {
         "task": "assessments.tasks.assessment_sessions_expire",
@@ -315,12 +321,33 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
-STORAGES = {
+STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names + far-future cache headers from whitenoise: safe behind a CDN.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 31_536_000
+# Any S3-compatible store (AWS S3, MinIO, R2) replaces the local disk when a bucket is named.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Empty: boto3's own credential chain (instance role, ~/.aws).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=""),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=""),
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "signature_version": "s3v4",
+            "default_acl": None,  # objects stay private: reached only through presigned links
+            "file_overwrite": True,
+        },
+    }
+# Exports (exports app): files kept this long after rendering; a download link lives at most this long.
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+EXPORT_LINK_TTL_SECONDS = env.int("EXPORT_LINK_TTL_SECONDS", default=24 * 3600)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

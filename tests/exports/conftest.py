@@ -40,6 +40,14 @@ def sheet_content(customer_name: str, rows: int = 30) -> Document:
     )
 
 
+@pytest.fixture(autouse=True)
+def _private_file_dirs(settings, tmp_path):
+    """Each test's files (media and renders in progress) in its own directories."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PLATFORM_TMP_DIR = tmp_path / "tmp"
+    settings.PLATFORM_TMP_DIR.mkdir()
+
+
 @pytest.fixture
 def sheet_document():
     """A registered document type for pipeline tests (the worker process does not know it)."""
@@ -67,7 +75,11 @@ def s3_server():
     """moto's S3 server, a bucket, and STORAGES as config/settings.py builds them for that bucket."""
     with moto_server() as endpoint:
         bucket = bucket_create(endpoint)
-        yield {"endpoint": endpoint, "bucket": bucket, "storages": storages_from_settings(storage_env(endpoint, bucket))}
+        yield {
+            "endpoint": endpoint,
+            "bucket": bucket,
+            "storages": storages_from_settings(storage_env(endpoint, bucket)),
+        }
 
 
 @pytest.fixture

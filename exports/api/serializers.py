@@ -1,0 +1,67 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from exports.documents import DOCUMENT_TYPES
+from exports.models import Export
+from exports.renderers import FORMATS
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    document = serializers.CharField(max_length=64)
+    format = serializers.ChoiceField(choices=sorted(FORMATS))
+    ids = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=50)
+    sections = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=20)
+
+    def validate_document(self, value: str) -> str:
+        if value not in DOCUMENT_TYPES:
+            choices = ", ".join(sorted(DOCUMENT_TYPES)) or "none yet"
+            raise serializers.ValidationError(f"Unknown document; one of: {choices}.", code="invalid_choice")
+        return value
+
+
+class ExportSerializer(serializers.ModelSerializer[Export]):
+    status = serializers.CharField(read_only=True)
+    progress = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+    job_id = serializers.UUIDField(read_only=True, allow_null=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Export
+        fields = [
+            "id", "document", "format", "title", "params", "status", "progress", "error", "job_id", "file_name",
+            "content_type", "size", "download_url", "download_count", "created_at", "ready_at", "expires_at",
+        ]  # fmt: skip
+
+    def get_progress(self, export: Export) -> int:
+        if export.ready_at is not None:
+            return 100
+        return export.job.progress if export.job else 0
+
+    def get_error(self, export: Export) -> dict[str, str] | None:
+        job = export.job
+        return {"code": job.error_code, "message": job.error} if job and job.error_code else None
+
+    def get_download_url(self, export: Export) -> str | None:
+        return f"/api/v1/exports/{export.id}/download" if export.status == Export.Status.READY else None
+
+
+class DocumentTypeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    formats = serializers.ListField(child=serializers.CharField())
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return {
+            "name": instance.name,
+            "title": instance.title,
+            "description": instance.description,
+            "formats": list(instance.formats),
+        }
+
+
+class DownloadLinkSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    expires_at = serializers.DateTimeField()

@@ -1,0 +1,19 @@
+from django.db.models import QuerySet
+
+from exports.models import Export
+from platform_core.models import User
+
+
+def export_list_for_user(*, user: User, document: str | None = None) -> QuerySet[Export]:
+    """The caller's customer's exports, newest first (staff without a customer see none)."""
+    if user.customer_id is None:
+        return Export.objects.none()
+    exports = Export.objects.filter(customer_id=user.customer_id).select_related("job")
+    if document:
+        exports = exports.filter(document=document)
+    return exports.order_by("-created_at")
+
+
+def export_get_for_user(*, user: User, export_id: str) -> Export:
+    """Raises Export.DoesNotExist for another customer's export (the API answers 404)."""
+    return export_list_for_user(user=user).get(pk=export_id)

@@ -200,6 +200,30 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # AI usage summed per day, customer and model for the cost reports (today's and yesterday's).
+    "ai-usage-rollup": {
+        "task": "integrations.ai.tasks.ai_usage_rollup",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    # Outbound deliveries whose worker died mid-attempt (lease over) are resent soon after.
+    "recover-webhook-deliveries": {
+        "task": "integrations.webhooks.tasks.webhook_deliveries_recover",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Stored inbound webhooks whose processing message was lost (broker down at the time).
+    "requeue-stale-inbound-webhooks": {
+        "task": "integrations.webhooks.tasks.inbound_webhooks_requeue_stale",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    # Make.com executions without a callback by their deadline become timed_out.
+    "time-out-make-executions": {
+        "task": "integrations.make.tasks.make_executions_time_out",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     # Leftovers of crashed renders and uploads.
     "cleanup-temp-files": {
         "task": "platform_core.tasks.temp_files_cleanup",
@@ -368,6 +392,89 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # /healthz and /readyz are probed over plain HTTP by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# --- AI gateway (integrations.ai) ---------------------------------------------------------
+# No key for a provider: it is skipped. No key at all: the offline provider answers (deterministic,
+# marked "source": "offline"). Base URLs: OpenAI's ends with /v1, Anthropic's has none.
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1")
+ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
+ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="https://api.anthropic.com")
+AI_REQUEST_TIMEOUT_SECONDS = env.float("AI_REQUEST_TIMEOUT_SECONDS", default=60.0)
+# Ordered fallback chain per operation ("provider:model"); "default" covers the others.
+AI_MODEL_CHAINS = env.json(
+    "AI_MODEL_CHAINS",
+    default={"default": ["openai:gpt-4o-mini", "anthropic:claude-3-5-sonnet-20241022"]},
+)
+# USD per 1M tokens (input, output), for the usage ledger.
+AI_PRICES = env.json(
+    "AI_PRICES",
+    default={
+        "gpt-4o-mini": [0.15, 0.60],
+        "gpt-4o": [2.50, 10.00],
+        "claude-3-opus-20240229": [15.00, 75.00],
+        "claude-3-5-sonnet-20241022": [3.00, 15.00],
+        "claude-3-5-haiku-20241022": [0.25, 1.25],
+        "claude-sonnet-4-20250514": [3.00, 15.00],
+    },
+)
+# Shared limits per provider/model, counted in Redis across every process (sliding window).
+AI_TOKENS_PER_MINUTE = env.int("AI_TOKENS_PER_MINUTE", default=10_000)
+AI_REQUESTS_PER_MINUTE = env.int("AI_REQUESTS_PER_MINUTE", default=500)
+AI_RATE_WINDOW_SECONDS = env.float("AI_RATE_WINDOW_SECONDS", default=60.0)
+# How long a call may wait for room under the limits before its job is rescheduled.
+AI_LIMIT_MAX_WAIT_SECONDS = env.float("AI_LIMIT_MAX_WAIT_SECONDS", default=90.0)
+# Not evictable: limiter, breaker and quota counters (the broker's Redis server, its own database).
+AI_REDIS_URL = env.str("AI_REDIS_URL", default="") or f"{REDIS_URL}/4"
+AI_ATTEMPTS_PER_MODEL = env.int("AI_ATTEMPTS_PER_MODEL", default=3)
+AI_RETRY_BASE_SECONDS = env.float("AI_RETRY_BASE_SECONDS", default=1.0)
+AI_BREAKER_FAILURES = env.int("AI_BREAKER_FAILURES", default=5)
+AI_BREAKER_COOLDOWN_SECONDS = env.float("AI_BREAKER_COOLDOWN_SECONDS", default=30.0)
+AI_CACHE_TTL_SECONDS = env.int("AI_CACHE_TTL_SECONDS", default=24 * 3600)
+AI_MONTHLY_BUDGET_USD = env.float("AI_MONTHLY_BUDGET_USD", default=500.0)
+AI_BUDGET_ALERT_RATIO = env.float("AI_BUDGET_ALERT_RATIO", default=0.8)
+# AI operations per tier: (count, window seconds); domain.md section 12.
+AI_TIER_QUOTAS = env.json(
+    "AI_TIER_QUOTAS",
+    default={"anonymous": [3, 86400], "free": [5, 86400], "trial": [15, 86400], "paid": [100, 3600]},
+)
+
+# --- Webhooks in and out, Make.com (integrations.webhooks, integrations.make) --------------
+# Inbound senders and their active Standard Webhooks secrets (several during a rotation), JSON:
+# {"make": ["whsec_...", "whsec_..."]}. A source without secrets is not accepted (404).
+INBOUND_WEBHOOK_SECRETS = env.json("INBOUND_WEBHOOK_SECRETS", default={})
+# Extra modules imported at startup that register inbound sources/handlers (domain apps register
+# theirs from AppConfig.ready(); tests add theirs to the worker this way).
+WEBHOOK_HANDLER_MODULES = env.list("WEBHOOK_HANDLER_MODULES", default=[])
+# Processing retries of an inbound webhook (exponential backoff) before its dead letter.
+WEBHOOK_PROCESS_MAX_RETRIES = env.int("WEBHOOK_PROCESS_MAX_RETRIES", default=4)
+# Seconds a receiver has to answer one outbound delivery attempt.
+WEBHOOK_DELIVERY_TIMEOUT = env.float("WEBHOOK_DELIVERY_TIMEOUT", default=10.0)
+WEBHOOK_ENDPOINT_DISABLE_AFTER_DAYS = env.int("WEBHOOK_ENDPOINT_DISABLE_AFTER_DAYS", default=5)
+WEBHOOK_ENDPOINT_REQUIRE_HTTPS = env.bool("WEBHOOK_ENDPOINT_REQUIRE_HTTPS", default=IS_PRODUCTION)
+# Make.com scenario webhook URLs (domain.md section 10); unset = that trigger answers 503.
+MAKE_ICP_WEBHOOK = env.str("MAKE_ICP_WEBHOOK", default="")
+MAKE_COST_CALCULATOR_WEBHOOK = env.str("MAKE_COST_CALCULATOR_WEBHOOK", default="")
+MAKE_BUSINESS_CASE_WEBHOOK = env.str("MAKE_BUSINESS_CASE_WEBHOOK", default="")
+# Optional whsec_ secret to sign triggers to Make (its scenarios may verify them).
+MAKE_WEBHOOK_SECRET = env.str("MAKE_WEBHOOK_SECRET", default="")
+MAKE_EXECUTION_TIMEOUT_MINUTES = env.int("MAKE_EXECUTION_TIMEOUT_MINUTES", default=30)
+
+# --- E-mail (integrations.email; queue `email`) ----------------------------------------------
+# SMTP when EMAIL_HOST is set, else printed to the console (local runs).
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND", default=f"django.core.mail.backends.{'smtp' if EMAIL_HOST else 'console'}.EmailBackend"
+)
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=bool(EMAIL_HOST_USER))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Andru <no-reply@andru-ai.com>")
+EMAIL_SITE_NAME = env.str("EMAIL_SITE_NAME", default="Andru")
+# Links in e-mails point at the web frontend.
+FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000")
 
 # --- Demo data (make run) -------------------------------------------------------------------
 DEMO_OWNER_EMAIL = env.str("DEMO_OWNER_EMAIL", default="owner@demo.example.com")

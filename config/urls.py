@@ -6,6 +6,7 @@ from platform_core import health
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("platform_core.api.urls")),
+    path("", include("integrations.webhooks.api.urls")),
     path("", include("exports.api.urls")),
     path("", include("realtime.api.urls")),
     path("", include("assessments.api.urls")),

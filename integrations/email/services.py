@@ -1,0 +1,49 @@
+"""E-mail notifications: rendered from templates/email/<name>.{subject.txt,txt,html}, sent by a
+task on the `email` queue through Django's e-mail backend (SMTP from the environment)."""
+
+from __future__ import annotations
+
+import smtplib
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from platform_core.services.tasks import task_enqueue
+from platform_core.taskbase import RetryableError
+
+SEND_TASK = "integrations.email.tasks.email_send"
+TEMPLATES = ("assessment_completed", "claim_link", "export_ready", "ai_budget_alert", "endpoint_disabled")
+
+
+def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text body, HTML body) of a notification."""
+    if template not in TEMPLATES:
+        raise ValueError(f"Unknown e-mail template {template!r}")
+    context = {"site_name": settings.EMAIL_SITE_NAME, "frontend_url": settings.FRONTEND_URL, **context}
+    subject = " ".join(render_to_string(f"email/{template}.subject.txt", context).split())
+    return (
+        subject,
+        render_to_string(f"email/{template}.txt", context),
+        render_to_string(f"email/{template}.html", context),
+    )
+
+
+def email_enqueue(*, template: str, to: list[str], context: dict[str, Any]) -> str:
+    """Send after the caller's transaction commits (context must be JSON: it travels in the task)."""
+    email_render(template=template, context=context)  # a broken template fails the caller, not the queue
+    return task_enqueue(task_name=SEND_TASK, kwargs={"template": template, "to": to, "context": context})
+
+
+def email_send(*, template: str, to: list[str], context: dict[str, Any]) -> int:
+    """Render and send now; connection trouble is retried, a refused recipient is not."""
+    subject, text, html = email_render(template=template, context=context)
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to)
+    message.attach_alternative(html, "text/html")
+    try:
+        return message.send()
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused):
+        raise
+    except (smtplib.SMTPException, OSError) as exc:
+        raise RetryableError(f"The mail server did not take the message: {exc}", code="smtp_unavailable") from exc

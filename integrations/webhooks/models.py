@@ -1,0 +1,184 @@
+"""Webhooks in (stored before they are acknowledged) and out (deliveries with logged attempts),
+and the Make.com scenario executions those deliveries start."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from platform_core.models import Customer
+
+
+class InboundWebhook(models.Model):
+    """A verified request from a sender, kept before it is answered; processed once by a task."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        FAILED = "failed", "Failed (dead letter)"
+
+    source = models.CharField(max_length=40)
+    webhook_id = models.CharField(max_length=255, help_text="The sender's webhook-id: the idempotency key.")
+    event_type = models.CharField(max_length=100)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="inbound_webhooks"
+    )
+    headers = models.JSONField(default=dict)
+    body = models.TextField(help_text="The raw body, exactly as signed.")
+    payload = models.JSONField(default=dict, help_text="The validated payload handed to the handler.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["source", "webhook_id"], name="inbound_source_webhook_id")]
+        indexes = [models.Index(fields=["status", "received_at"], name="inbound_status_received")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.event_type} {self.webhook_id}"
+
+
+def new_endpoint_secret() -> str:
+    """A Standard Webhooks secret: whsec_ + base64 of 32 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+class WebhookEndpoint(models.Model):
+    """A customer's URL that receives the platform's events, signed with its own secret."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=500)
+    description = models.CharField(max_length=200, blank=True)
+    secret = models.CharField(max_length=100, default=new_endpoint_secret)
+    event_types = models.JSONField(default=list, help_text="Event types sent to this endpoint.")
+    is_active = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    # Set by the first failed attempt after a success; 5 days of failures disable the endpoint.
+    failing_since = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["customer", "is_active"], name="endpoint_customer_active")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one URL: attempted on a schedule until it succeeds or gives up."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled (endpoint disabled)"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    # Null for a Make.com scenario trigger (its URL comes from settings).
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    url = models.URLField(max_length=500)
+    event_type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    # Sent as webhook-id on every attempt, so receivers can dedupe retries.
+    message_id = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempt_count = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The one Celery message allowed to make the next attempt; others (redelivered) are dropped.
+    task_id = models.CharField(max_length=64, blank=True)
+    # An attempt in flight past this time lost its worker (kill -9): the recovery sweep resends.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="delivery_customer_created"),
+            models.Index(fields=["status", "lease_expires_at"], name="delivery_status_lease"),
+            models.Index(fields=["endpoint", "status"], name="delivery_endpoint_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.url} ({self.status})"
+
+
+class WebhookDeliveryAttempt(models.Model):
+    """One POST of a delivery: what the receiver answered and how long it took."""
+
+    class Outcome(models.TextChoices):
+        IN_FLIGHT = "in_flight", "In flight"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        WORKER_LOST = "worker_lost", "Worker lost"
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.IN_FLIGHT)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    error = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="attempt_delivery_number")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number}: {self.outcome} {self.status_code or ''}"
+
+
+class MakeExecution(models.Model):
+    """A Make.com scenario run we started: sent → acknowledged (2xx) → completed by its callback."""
+
+    class Scenario(models.TextChoices):
+        ICP_ANALYSIS = "icp_analysis", "ICP analysis"
+        COST_CALCULATION = "cost_calculation", "Cost calculation"
+        BUSINESS_CASE = "business_case_generation", "Business case"
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        TIMED_OUT = "timed_out", "Timed out"
+
+    OPEN = (Status.SENT, Status.ACKNOWLEDGED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="make_executions")
+    scenario = models.CharField(max_length=30, choices=Scenario.choices)
+    delivery = models.OneToOneField(WebhookDelivery, on_delete=models.PROTECT, related_name="make_execution")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SENT)
+    response = models.JSONField(null=True, blank=True, help_text="What Make answered to the trigger.")
+    callback = models.ForeignKey(InboundWebhook, null=True, blank=True, on_delete=models.SET_NULL)
+    sent_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField(help_text="Timed out when no callback came by then.")
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [
+            models.Index(fields=["customer", "scenario", "status"], name="make_customer_scenario"),
+            models.Index(fields=["status", "deadline_at"], name="make_status_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scenario} {self.id} ({self.status})"

@@ -1,0 +1,314 @@
+"""Outbound webhooks: events become deliveries, attempted on a schedule, every attempt logged."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from djangorestframework_camel_case.util import camelize
+
+from integrations.webhooks.models import MakeExecution, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
+from integrations.webhooks.services.signing import webhook_signature_headers
+from platform_core.exceptions import ApplicationError
+from platform_core.models import Customer, User
+from platform_core.services.tasks import task_enqueue
+
+ATTEMPT_TASK = "integrations.webhooks.tasks.webhook_delivery_attempt"
+EVENT_TYPES = (
+    "assessment.completed",
+    "icp.generated",
+    "personas.generated",
+    "company.rated",
+    "cost.calculated",
+    "business_case.generated",
+    "resource.generated",
+    "export.ready",
+)
+# Wait before attempt 1, 2, ... 8 (Standard Webhooks / Svix schedule); then the delivery fails.
+RETRY_SCHEDULE = (
+    timedelta(0),
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=10),
+)
+# A 4xx means the request itself is refused: retrying cannot help, except these two.
+RETRIED_CLIENT_ERRORS = (408, 429)
+USER_AGENT = "HS-Platform-API/1.0"
+LEASE_GRACE = timedelta(seconds=30)
+EXCERPT_CHARS = 500
+
+
+# --- endpoints -----------------------------------------------------------------------------
+def _endpoint_validate(*, url: str, event_types: list[str]) -> None:
+    if settings.WEBHOOK_ENDPOINT_REQUIRE_HTTPS and not url.startswith("https://"):
+        raise ApplicationError("The URL must use https.", code="validation_error", details={"url": ["Use https."]})
+    unknown = sorted(set(event_types) - set(EVENT_TYPES))
+    if not event_types or unknown:
+        raise ApplicationError(
+            "Choose one or more known event types.", code="validation_error",
+            details={"eventTypes": [f"Unknown: {', '.join(unknown)}" if unknown else "Choose at least one."]},
+        )  # fmt: skip
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, customer: Customer, url: str, event_types: list[str], description: str = ""
+) -> WebhookEndpoint:
+    _endpoint_validate(url=url, event_types=event_types)
+    return WebhookEndpoint.objects.create(
+        customer=customer, url=url, event_types=sorted(set(event_types)), description=description
+    )
+
+
+@transaction.atomic
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **changes: Any) -> WebhookEndpoint:
+    """Change url, event types, description or is_active; re-enabling forgets past failures."""
+    url, event_types = changes.get("url", endpoint.url), changes.get("event_types", endpoint.event_types)
+    _endpoint_validate(url=url, event_types=event_types)
+    endpoint.url, endpoint.event_types = url, sorted(set(event_types))
+    endpoint.description = changes.get("description", endpoint.description)
+    if "is_active" in changes and changes["is_active"] != endpoint.is_active:
+        endpoint.is_active = changes["is_active"]
+        endpoint.failing_since = None
+        endpoint.disabled_at = None if endpoint.is_active else timezone.now()
+        endpoint.disabled_reason = "" if endpoint.is_active else "Disabled by the customer."
+    endpoint.save()
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_disable(*, endpoint: WebhookEndpoint, reason: str, notify: bool = False) -> WebhookEndpoint:
+    """Stop sending to the endpoint: its pending deliveries are cancelled; optionally e-mail its owners."""
+    from integrations.email.services import email_enqueue
+
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    if not endpoint.is_active:
+        return endpoint
+    now = timezone.now()
+    endpoint.is_active, endpoint.disabled_reason, endpoint.disabled_at = False, reason[:200], now
+    endpoint.save(update_fields=["is_active", "disabled_reason", "disabled_at", "updated_at"])
+    endpoint.deliveries.filter(status=WebhookDelivery.Status.PENDING).update(
+        status=WebhookDelivery.Status.CANCELLED, finished_at=now, lease_expires_at=None
+    )
+    owners = list(
+        User.objects.filter(
+            customer=endpoint.customer_id, is_active=True, role__in=[User.Role.OWNER, User.Role.ADMIN]
+        ).values_list("email", flat=True)
+    )
+    if notify and owners:
+        email_enqueue(
+            template="endpoint_disabled", to=owners,
+            context={"url": endpoint.url, "reason": endpoint.disabled_reason, "customer_name": endpoint.customer.name},
+        )  # fmt: skip
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    endpoint.delete()
+
+
+# --- deliveries ----------------------------------------------------------------------------
+def _schedule(delivery: WebhookDelivery, *, delay: timedelta) -> None:
+    """Give the next attempt to a new message (due after `delay`); older messages are dropped."""
+    delivery.task_id = uuid.uuid4().hex
+    delivery.next_attempt_at = timezone.now() + delay
+    delivery.lease_expires_at = None
+    task_enqueue(
+        task_name=ATTEMPT_TASK, args=[str(delivery.pk), delivery.task_id], task_id=delivery.task_id,
+        eta=delivery.next_attempt_at if delay else None,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def webhook_delivery_create(
+    *, customer: Customer, url: str, event_type: str, payload: dict[str, Any], endpoint: WebhookEndpoint | None = None
+) -> WebhookDelivery:
+    delivery = WebhookDelivery(
+        customer=customer, endpoint=endpoint, url=url, event_type=event_type, payload=payload,
+        message_id=f"msg_{uuid.uuid4().hex}",
+    )  # fmt: skip
+    _schedule(delivery, delay=RETRY_SCHEDULE[0])
+    delivery.save()
+    return delivery
+
+
+@transaction.atomic
+def webhook_event_emit(*, customer: Customer, event_type: str, payload: dict[str, Any]) -> list[WebhookDelivery]:
+    """Send an event to every active endpoint of the customer subscribed to it (after the commit)."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"Unknown webhook event type {event_type!r}")
+    endpoints = WebhookEndpoint.objects.filter(customer=customer, is_active=True, event_types__contains=[event_type])
+    body = {"type": event_type, "timestamp": timezone.now().isoformat(), "data": camelize(payload)}
+    body = json.loads(json.dumps(body, default=str))
+    return [
+        webhook_delivery_create(customer=customer, url=e.url, event_type=event_type, payload=body, endpoint=e)
+        for e in endpoints
+    ]
+
+
+@transaction.atomic
+def _attempt_start(*, delivery_id: str, task_id: str) -> tuple[WebhookDelivery, WebhookDeliveryAttempt] | None:
+    delivery = (
+        WebhookDelivery.objects.select_for_update(of=("self",))
+        .select_related("endpoint")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None or delivery.status != WebhookDelivery.Status.PENDING or delivery.task_id != task_id:
+        return None  # done, cancelled, or superseded by a newer message
+    if delivery.endpoint is not None and not delivery.endpoint.is_active:
+        delivery.status, delivery.finished_at = WebhookDelivery.Status.CANCELLED, timezone.now()
+        delivery.save(update_fields=["status", "finished_at"])
+        return None
+    delivery.attempt_count += 1
+    timeout = timedelta(seconds=settings.WEBHOOK_DELIVERY_TIMEOUT)
+    delivery.lease_expires_at = timezone.now() + timeout + LEASE_GRACE
+    delivery.save(update_fields=["attempt_count", "lease_expires_at"])
+    attempt = WebhookDeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempt_count)
+    return delivery, attempt
+
+
+def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str, int]:
+    """POST the delivery once: (status code, response excerpt, error, latency ms)."""
+    body = json.dumps(delivery.payload, separators=(",", ":"))
+    secret = delivery.endpoint.secret if delivery.endpoint else settings.MAKE_WEBHOOK_SECRET
+    now = timezone.now()
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+    if secret:
+        headers |= webhook_signature_headers(secret=secret, message_id=delivery.message_id, timestamp=now, body=body)
+    else:  # Make.com scenarios do not verify signatures; the id still lets them dedupe
+        headers |= {"webhook-id": delivery.message_id, "webhook-timestamp": str(int(now.timestamp()))}
+    started = time.monotonic()
+    try:
+        response = requests.post(
+            delivery.url, data=body.encode(), headers=headers, timeout=settings.WEBHOOK_DELIVERY_TIMEOUT,
+            allow_redirects=False,
+        )  # fmt: skip
+        status_code, excerpt, error = response.status_code, response.text[:EXCERPT_CHARS], ""
+    except requests.RequestException as exc:
+        status_code, excerpt, error = None, "", f"{type(exc).__name__}: {exc}"[:255]
+    return status_code, excerpt, error, int((time.monotonic() - started) * 1000)
+
+
+def webhook_delivery_attempt(*, delivery_id: str, task_id: str) -> str:
+    """One attempt of a delivery (run by its task): claim, POST outside any transaction, record."""
+    claimed = _attempt_start(delivery_id=delivery_id, task_id=task_id)
+    if claimed is None:
+        return "skipped"
+    delivery, attempt = claimed
+    status_code, excerpt, error, latency_ms = _post(delivery)
+    return _attempt_finish(
+        delivery_id=delivery.pk, attempt_id=attempt.pk, task_id=task_id,
+        status_code=status_code, excerpt=excerpt, error=error, latency_ms=latency_ms,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def _attempt_finish(
+    *, delivery_id: Any, attempt_id: int, task_id: str, status_code: int | None, excerpt: str, error: str,
+    latency_ms: int,
+) -> str:  # fmt: skip
+    succeeded = status_code is not None and 200 <= status_code < 300
+    WebhookDeliveryAttempt.objects.filter(pk=attempt_id).update(
+        outcome=WebhookDeliveryAttempt.Outcome.SUCCEEDED if succeeded else WebhookDeliveryAttempt.Outcome.FAILED,
+        status_code=status_code, response_excerpt=excerpt, error=error, latency_ms=latency_ms,
+    )  # fmt: skip
+    delivery = WebhookDelivery.objects.select_for_update(of=("self",)).select_related("endpoint").get(pk=delivery_id)
+    if delivery.status != WebhookDelivery.Status.PENDING or delivery.task_id != task_id:
+        return "superseded"  # the recovery sweep or the admin took it over meanwhile
+    endpoint, now = delivery.endpoint, timezone.now()
+    delivery.lease_expires_at = None
+    if succeeded:
+        delivery.status, delivery.finished_at = WebhookDelivery.Status.SUCCEEDED, now
+        delivery.save()
+        if endpoint is not None and endpoint.failing_since is not None:
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+        _make_execution_acknowledge(delivery=delivery, excerpt=excerpt)
+        return "succeeded"
+
+    gone = status_code == 410
+    refused = status_code is not None and 400 <= status_code < 500 and status_code not in RETRIED_CLIENT_ERRORS
+    if gone or refused or delivery.attempt_count >= len(RETRY_SCHEDULE):
+        delivery.status, delivery.finished_at = WebhookDelivery.Status.FAILED, now
+        MakeExecution.objects.filter(delivery=delivery, status__in=MakeExecution.OPEN).update(
+            status=MakeExecution.Status.FAILED, completed_at=now
+        )
+    else:
+        _schedule(delivery, delay=RETRY_SCHEDULE[delivery.attempt_count])
+    delivery.save()
+    if endpoint is not None:
+        if gone:
+            webhook_endpoint_disable(endpoint=endpoint, reason="The endpoint answered 410 Gone.", notify=True)
+        else:
+            _endpoint_failure_note(endpoint=endpoint, now=now)
+    return "failed" if delivery.status == WebhookDelivery.Status.FAILED else "retrying"
+
+
+def _endpoint_failure_note(*, endpoint: WebhookEndpoint, now: Any) -> None:
+    """Failing since when? After WEBHOOK_ENDPOINT_DISABLE_AFTER_DAYS of failures the endpoint is disabled."""
+    if endpoint.failing_since is None:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
+    elif now - endpoint.failing_since >= timedelta(days=settings.WEBHOOK_ENDPOINT_DISABLE_AFTER_DAYS):
+        days = settings.WEBHOOK_ENDPOINT_DISABLE_AFTER_DAYS
+        webhook_endpoint_disable(endpoint=endpoint, reason=f"Every delivery failed for {days} days.", notify=True)
+
+
+def _make_execution_acknowledge(*, delivery: WebhookDelivery, excerpt: str) -> None:
+    try:
+        response: Any = json.loads(excerpt)
+    except ValueError:
+        response = {"text": excerpt}
+    MakeExecution.objects.filter(delivery=delivery, status=MakeExecution.Status.SENT).update(
+        status=MakeExecution.Status.ACKNOWLEDGED, acknowledged_at=timezone.now(), response=response
+    )
+
+
+@transaction.atomic
+def webhook_delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Staff: try a finished delivery once more, with the same webhook-id."""
+    delivery = WebhookDelivery.objects.select_for_update(of=("self",)).select_related("endpoint").get(pk=delivery.pk)
+    if delivery.status == WebhookDelivery.Status.PENDING:
+        raise ApplicationError("The delivery is still being attempted.", code="not_replayable", status_code=409)
+    if delivery.endpoint is not None and not delivery.endpoint.is_active:
+        raise ApplicationError("Enable the endpoint first.", code="endpoint_disabled", status_code=409)
+    delivery.status, delivery.finished_at = WebhookDelivery.Status.PENDING, None
+    _schedule(delivery, delay=timedelta(0))
+    delivery.save()
+    return delivery
+
+
+def webhook_deliveries_recover(*, lost_after: timedelta = timedelta(minutes=10), limit: int = 500) -> int:
+    """Resend deliveries whose worker died mid-attempt (lease over) or whose message was lost."""
+    now = timezone.now()
+    with transaction.atomic():
+        stuck = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True).filter(
+                status=WebhookDelivery.Status.PENDING, lease_expires_at__lt=now
+            )[:limit]
+        )
+        lost = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True).filter(
+                status=WebhookDelivery.Status.PENDING,
+                lease_expires_at__isnull=True,
+                next_attempt_at__lt=now - lost_after,
+            )[:limit]
+        )
+        WebhookDeliveryAttempt.objects.filter(
+            delivery__in=stuck, outcome=WebhookDeliveryAttempt.Outcome.IN_FLIGHT
+        ).update(outcome=WebhookDeliveryAttempt.Outcome.WORKER_LOST, error="The worker stopped during the attempt.")
+        for delivery in stuck + lost:
+            _schedule(delivery, delay=timedelta(0))
+            delivery.save(update_fields=["task_id", "next_attempt_at", "lease_expires_at"])
+    return len(stuck) + len(lost)

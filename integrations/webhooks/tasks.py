@@ -1,0 +1,41 @@
+"""Queue `webhooks`: process inbound webhooks, attempt deliveries, and the sweeps beat runs."""
+
+from celery import Task, shared_task
+from django.conf import settings
+
+from platform_core.taskbase import PlatformTask
+
+
+@shared_task(
+    bind=True, base=PlatformTask, max_retries=settings.WEBHOOK_PROCESS_MAX_RETRIES, time_limit=120, soft_time_limit=105
+)
+def inbound_webhook_process(self: Task, inbound_id: int) -> str:
+    from integrations.webhooks.services.inbound import inbound_webhook_process
+
+    return inbound_webhook_process(inbound_id=inbound_id, final_attempt=self.request.retries >= (self.max_retries or 0))
+
+
+# An unanswered POST is not a task failure: the delivery's own schedule (due times in PostgreSQL) retries it.
+@shared_task(
+    base=PlatformTask,
+    time_limit=settings.WEBHOOK_DELIVERY_TIMEOUT + 30,
+    soft_time_limit=settings.WEBHOOK_DELIVERY_TIMEOUT + 20,
+)
+def webhook_delivery_attempt(delivery_id: str, task_id: str) -> str:
+    from integrations.webhooks.services.outbound import webhook_delivery_attempt
+
+    return webhook_delivery_attempt(delivery_id=delivery_id, task_id=task_id)
+
+
+@shared_task(base=PlatformTask)
+def webhook_deliveries_recover() -> int:
+    from integrations.webhooks.services.outbound import webhook_deliveries_recover
+
+    return webhook_deliveries_recover()
+
+
+@shared_task(base=PlatformTask)
+def inbound_webhooks_requeue_stale() -> int:
+    from integrations.webhooks.services.inbound import inbound_webhooks_requeue_stale
+
+    return inbound_webhooks_requeue_stale()

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "assessments",
     "exports",
     "integrations",
+    "integrations.ai",
     "realtime",
 ]
 

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from integrations.ai.models import AIBudget, AIUsage, AIUsageDaily
 from integrations.ai.redis_store import KEY_PREFIX, ai_redis
+from integrations.email.services import email_enqueue
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, User
 
@@ -68,16 +68,19 @@ def ai_budget_check(*, customer_id: int | None) -> None:
             )
 
 
-def _budget_alert(*, scope: str, limit: Decimal, spent: Decimal) -> None:
+def _budget_alert(*, scope: str, limit: Decimal, spent: Decimal, customer_id: int | None) -> None:
     """Once per scope and month, when spending crosses AI_BUDGET_ALERT_RATIO: log and e-mail staff."""
     month = timezone.now().strftime("%Y-%m")
     if not ai_redis().set(f"{KEY_PREFIX}budget-alert:{scope}:{month}", 1, nx=True, ex=40 * 86400):
         return
-    message = f"AI spending for {scope} is ${spent:.2f} of the ${limit:.2f} monthly budget ({spent / limit:.0%})."
-    logger.warning("AI budget alert: %s", message)
+    percent = int(spent / limit * 100) if limit else 100
+    logger.warning("AI budget alert: %s spent $%.2f of $%.2f this month (%d%%)", scope, spent, limit, percent)
     staff = list(User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True))
+    customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
     if staff:
-        send_mail(f"AI budget alert: {scope}", message, None, staff, fail_silently=True)
+        context = {"spent_usd": f"{spent:.2f}", "budget_usd": f"{limit:.2f}", "percent_used": percent,
+                   "customer_name": customer.name if customer else ""}  # fmt: skip
+        email_enqueue(template="ai_budget_alert", to=staff, context=context)
 
 
 @transaction.atomic
@@ -104,7 +107,9 @@ def ai_usage_record(
     if cost_usd > 0:
         for scope, limit, spent in _budgets(customer_id):
             if spent >= limit * Decimal(str(settings.AI_BUDGET_ALERT_RATIO)):
-                _budget_alert(scope=scope, limit=limit, spent=spent)
+                _budget_alert(
+                    scope=scope, limit=limit, spent=spent, customer_id=customer_id if scope != "platform" else None
+                )
     return usage
 
 

@@ -6,13 +6,13 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 
 from integrations.ai import breaker, limits
 from integrations.ai.gateway import ai_complete
 from integrations.ai.models import AIUsage, AIUsageDaily
 from integrations.ai.services import ai_budget_set, ai_usage_record, ai_usage_rollup
 from integrations.ai.types import AIRequest, AIRequestFailed, AIUnavailable
+from integrations.email.services import email_render
 from platform_core.exceptions import ApplicationError
 from tests.platform_core.factories import CustomerFactory, UserFactory
 
@@ -212,27 +212,28 @@ def test_a_customer_budget_refuses_only_that_customer(ai_providers):
     assert ai_complete(make_request(customer_id=rich.pk)).provider == "openai"
 
 
-def test_crossing_80_percent_alerts_staff_once(settings):
+def test_crossing_80_percent_alerts_staff_once(settings, django_capture_on_commit_callbacks, caplog):
     settings.AI_MONTHLY_BUDGET_USD = 10.0
     UserFactory(is_staff=True, email="ops@example.com", customer=None)
 
-    def spend(amount: str) -> None:
-        ai_usage_record(
-            operation="icp",
-            provider="openai",
-            model="gpt-4o-mini",
-            customer_id=None,
-            user_id=None,
-            cost_usd=Decimal(amount),
-        )
+    def spend(amount: str) -> int:
+        with django_capture_on_commit_callbacks() as sent:
+            ai_usage_record(
+                operation="icp", provider="openai", model="gpt-4o-mini", customer_id=None, user_id=None,
+                cost_usd=Decimal(amount),
+            )  # fmt: skip
+        return len(sent)
 
-    spend("7.99")
-    assert mail.outbox == []
-    spend("0.01")
-    spend("1.00")
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["ops@example.com"]
-    assert "$8.00 of the $10" in mail.outbox[0].body
+    assert spend("7.99") == 0
+    assert spend("0.01") == 1  # the e-mail task, sent on commit
+    assert spend("1.00") == 0
+    alerts = [r.getMessage() for r in caplog.records if "AI budget alert" in r.getMessage()]
+    assert alerts == ["AI budget alert: platform spent $8.00 of $10.00 this month (80%)"]
+    subject, text, _ = email_render(
+        template="ai_budget_alert",
+        context={"spent_usd": "8.00", "budget_usd": "10.00", "percent_used": 80, "customer_name": ""},
+    )
+    assert "80%" in subject and "$8.00 of the $10.00" in text
 
 
 def test_without_keys_the_offline_provider_answers(settings):

@@ -151,7 +151,7 @@ class ProductPrimaryView(APIView):
     @extend_schema(responses=s.ProductSerializer)
     def get(self, request: Request) -> Response:
         product = selectors.product_get_primary_for_customer(customer=customer_of(request))
-        return Response(s.ProductSerializer(product).data if product else None)
+        return Response({"product": s.ProductSerializer(product).data if product else None})
 
 
 class ProductDetailView(APIView):

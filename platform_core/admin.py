@@ -1,12 +1,29 @@
+import contextlib
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
 from platform_core.exceptions import ApplicationError
-from platform_core.models import Customer, DeadLetter, Job, ScheduledTask, User
+from platform_core.models import (
+    ApiKey,
+    AuditEvent,
+    Customer,
+    DeadLetter,
+    Job,
+    ScheduledTask,
+    TeamInvitation,
+    User,
+    UserSession,
+)
+from platform_core.services.api_keys import api_key_revoke
 from platform_core.services.dead_letters import dead_letter_discard, dead_letter_replay
 from platform_core.services.jobs import job_cancel, job_requeue
+from platform_core.services.sessions import session_end, sessions_end_for_user, user_snapshot_forget
 
 
 @admin.register(Customer)
@@ -32,6 +49,19 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "customer", "role", "password1", "password2")}),)
+    actions = ["revoke_sessions"]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        user_snapshot_forget(user_id=obj.pk)  # role, customer or active flag may have changed
+
+    @admin.action(description="End all sessions of the selected users")
+    def revoke_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        ended = sum(
+            sessions_end_for_user(user=user, reason=UserSession.EndReason.ADMIN, actor=request.user, request=request)  # type: ignore[arg-type]
+            for user in queryset.select_related("customer")
+        )
+        self.message_user(request, f"{ended} session(s) ended.")
 
 
 @admin.register(Job)
@@ -111,3 +141,79 @@ class ScheduledTaskAdmin(admin.ModelAdmin):
     list_display = ["task_name", "due_at", "task_id", "created_at"]
     list_filter = ["task_name"]
     readonly_fields = [f.name for f in ScheduledTask._meta.fields]
+
+
+# --- Security: sessions, API keys, invitations, audit log ------------------------------------
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin):
+    list_display = ["user", "ip", "user_agent", "created_at", "last_seen_at", "ended_at", "end_reason"]
+    list_filter = ["end_reason"]
+    search_fields = ["user__email", "ip"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in UserSession._meta.fields]
+    actions = ["end_sessions"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="End selected sessions")
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet[UserSession]) -> None:
+        for session in queryset.select_related("user__customer"):
+            session_end(session=session, reason=UserSession.EndReason.ADMIN, actor=request.user, request=request)  # type: ignore[arg-type]
+        self.message_user(request, "Sessions ended.")
+
+
+with contextlib.suppress(admin.sites.NotRegistered):
+    admin.site.unregister(APIKey)  # the library's own model is unused: platform_core.ApiKey is the key
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(APIKeyModelAdmin):
+    list_display = ["prefix", "name", "customer", "scopes", "created", "expiry_date", "last_used_at", "revoked"]
+    list_filter = ["revoked", "created"]
+    search_fields = ["name", "prefix", "customer__name"]
+    list_select_related = ["customer"]
+    readonly_fields = ["prefix", "customer", "created_by", "last_used_at", "revoked", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # keys are created by customers' owners and admins through the API
+
+    @admin.action(description="Revoke selected keys")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for api_key in queryset.select_related("customer"):
+            api_key_revoke(api_key=api_key, actor=request.user, request=request)  # type: ignore[arg-type]
+        self.message_user(request, "Keys revoked.")
+
+
+@admin.register(TeamInvitation)
+class TeamInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "customer", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    search_fields = ["email", "customer__name"]
+    list_select_related = ["customer"]
+    readonly_fields = [f.name for f in TeamInvitation._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is evidence."""
+
+    list_display = ["created_at", "kind", "actor_email", "customer", "ip", "target"]
+    list_filter = ["kind"]
+    search_fields = ["actor_email", "target", "ip", "customer__name"]
+    list_select_related = ["customer"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -19,20 +19,19 @@ from platform_core.services import api_keys as api_key_services
 from platform_core.services import sessions as session_services
 from platform_core.throttling import limits_for, usage_record
 
-_SNAPSHOT_FIELDS = ["id", "customer_id", "role", "is_staff", "is_active", "email"]
-
-
 def _user_from_snapshot(snapshot: dict[str, str]) -> User:
     """A User with the fields requests need loaded; any other field loads on first access."""
-    values = [
-        int(snapshot["uid"]),
-        int(snapshot["cid"]) if snapshot["cid"] else None,
-        snapshot["role"],
-        snapshot["staff"] == "1",
-        snapshot["active"] == "1",
-        snapshot["email"],
-    ]
-    return User.from_db("default", _SNAPSHOT_FIELDS, values)
+    known = {
+        "id": int(snapshot["uid"]),
+        "customer_id": int(snapshot["cid"]) if snapshot["cid"] else None,
+        "role": snapshot["role"],
+        "is_staff": snapshot["staff"] == "1",
+        "is_active": snapshot["active"] == "1",
+        "email": snapshot["email"],
+    }
+    # from_db takes the values in the model's field order.
+    names = [f.attname for f in User._meta.concrete_fields if f.attname in known]
+    return User.from_db("default", names, [known[name] for name in names])
 
 
 def _failed(error: ApplicationError) -> AuthenticationFailed:

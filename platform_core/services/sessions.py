@@ -24,6 +24,7 @@ from platform_core.exceptions import ApplicationError
 from platform_core.models import AuditEvent, User, UserSession
 from platform_core.services.audit import audit_record, request_origin
 
+REUSE_DETECTED = "reuse_detected"
 EXPIRED_REASONS = {UserSession.EndReason.IDLE, "idle", "expired"}
 
 
@@ -186,7 +187,7 @@ def _refresh_locked(token: RefreshToken, *, request: HttpRequest | Request | Non
         audit_record(
             kind=AuditEvent.Kind.REFRESH_REUSED, actor=session.user, request=request, target=f"session:{session.pk}"
         )
-        return UserSession.EndReason.REFRESH_REUSE
+        return REUSE_DETECTED
     tokens = _issue_tokens(session, now=now)
     session.save(update_fields=["refresh_jti", "last_seen_at", "expires_at"])
     _cache_write(session)
@@ -208,7 +209,7 @@ def session_refresh(
         outcome = _refresh_locked(token, request=request, now=now)
     if isinstance(outcome, TokenPair):
         return outcome
-    if outcome == UserSession.EndReason.REFRESH_REUSE:
+    if outcome == REUSE_DETECTED:
         raise ApplicationError(
             "This refresh token was already used; the session has been ended. Please sign in again.",
             code="refresh_token_reused",

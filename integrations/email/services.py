@@ -14,13 +14,22 @@ from platform_core.services.tasks import task_enqueue
 from platform_core.taskbase import RetryableError
 
 SEND_TASK = "integrations.email.tasks.email_send"
-TEMPLATES = ("assessment_completed", "claim_link", "export_ready", "ai_budget_alert", "endpoint_disabled")
+# Each template and the context it needs (it may take more: buyer_score, name, customer_name).
+TEMPLATES = {
+    "assessment_completed": ("respondent_email", "company_name", "overall_score", "admin_url"),  # to staff
+    "claim_link": ("claim_url", "overall_score", "expires_at"),  # to the respondent
+    "export_ready": ("title", "format", "download_url", "expires_at"),
+    "ai_budget_alert": ("spent_usd", "budget_usd", "percent_used"),  # to staff
+    "endpoint_disabled": ("url", "reason", "customer_name"),  # to the customer's owners and admins
+}
 
 
 def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, text body, HTML body) of a notification."""
     if template not in TEMPLATES:
         raise ValueError(f"Unknown e-mail template {template!r}")
+    if missing := [key for key in TEMPLATES[template] if key not in context]:
+        raise ValueError(f"E-mail {template!r} needs {', '.join(missing)} in its context")
     context = {"site_name": settings.EMAIL_SITE_NAME, "frontend_url": settings.FRONTEND_URL, **context}
     subject = " ".join(render_to_string(f"email/{template}.subject.txt", context).split())
     return (

@@ -78,7 +78,8 @@ def test_another_customers_endpoint_is_404(auth_client):
 def test_members_cannot_manage_endpoints():
     client = APIClient()
     client.force_authenticate(UserFactory(role=User.Role.MEMBER))
-    response = client.post("/api/v1/webhook-endpoints/", {"url": "https://a.example.com/", "eventTypes": ["icp.generated"]})
+    body = {"url": "https://a.example.com/", "eventTypes": ["icp.generated"]}
+    response = client.post("/api/v1/webhook-endpoints/", body)
     assert response.status_code == 403
 
 
@@ -213,7 +214,8 @@ def test_endpoint_failing_for_five_days_is_disabled_and_its_owner_emailed(celery
     owner = UserFactory(email="owner@failing.example.com")
     with webhook_receiver(default_status=500) as receiver:
         endpoint = _endpoint(owner.customer, receiver.url)
-        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=timezone.now() - timedelta(days=5, minutes=1))
+        five_days_ago = timezone.now() - timedelta(days=5, minutes=1)
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=five_days_ago)
         webhook_event_emit(customer=owner.customer, event_type="export.ready", payload={})
 
         wait_for(lambda: not WebhookEndpoint.objects.get(pk=endpoint.pk).is_active, what="the endpoint disabled")
@@ -221,7 +223,7 @@ def test_endpoint_failing_for_five_days_is_disabled_and_its_owner_emailed(celery
     endpoint.refresh_from_db()
     assert endpoint.disabled_reason == "Every delivery failed for 5 days."
     # The e-mail task ran on the `email` queue; the worker's backend is the console one (no SMTP env).
-    log = wait_for(lambda: "Webhook endpoint disabled" in celery_worker.log() and celery_worker.log(), what="the e-mail")
+    log = wait_for(lambda: "Webhook endpoint disabled" in (text := celery_worker.log()) and text, what="the e-mail")
     assert "To: owner@failing.example.com" in log
 
 

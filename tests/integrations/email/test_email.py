@@ -1,0 +1,88 @@
+"""E-mails rendered from templates/email/ and sent through Django's SMTP backend to a real SMTP
+server (aiosmtpd) on 127.0.0.1, by the task that runs on the `email` queue."""
+
+import pytest
+
+from integrations.email.services import email_enqueue, email_send
+from integrations.email.tasks import email_send as email_send_task
+from platform_core.taskbase import RetryableError
+from scripts.stack import free_port
+from tests.fakes.smtp_server import smtp_server
+
+CASES = {
+    "assessment_completed": (
+        {"respondent_email": "founder@acme.example", "company_name": "Acme", "overall_score": 72,
+         "buyer_score": 64, "admin_url": "https://admin.example.com/a/1"},
+        "New assessment completed: Acme (72/100)", ["founder@acme.example", "72/100", "https://admin.example.com/a/1"],
+    ),
+    "claim_link": (
+        {"claim_url": "https://app.example.com/claim/tok", "overall_score": 81, "expires_at": "2026-11-27 10:00 UTC",
+         "name": "Dana"},
+        "Your Andru assessment results are ready", ["Hello Dana", "https://app.example.com/claim/tok", "81/100"],
+    ),
+    "export_ready": (
+        {"title": "ICP report", "format": "pdf", "download_url": "https://files.example.com/x.pdf",
+         "expires_at": "2026-11-27 10:00 UTC"},
+        "Your PDF export of ICP report is ready", ["https://files.example.com/x.pdf"],
+    ),
+    "ai_budget_alert": (
+        {"spent_usd": "412.00", "budget_usd": "500.00", "percent_used": 82},
+        "AI spend alert: 82% of the monthly budget used", ["$412.00", "$500.00 budget (82%)"],
+    ),
+    "endpoint_disabled": (
+        {"url": "https://hooks.example.com/in", "reason": "The endpoint answered 410 Gone.", "customer_name": "Acme"},
+        "Webhook endpoint disabled: https://hooks.example.com/in", ["410 Gone", "http://localhost:3000/settings/webhooks"],
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture
+def mailbox(settings):
+    with smtp_server() as (box, port):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+        settings.DEFAULT_FROM_EMAIL = "Andru <no-reply@andru.example>"
+        settings.FRONTEND_URL = "http://localhost:3000"
+        yield box
+
+
+@pytest.mark.parametrize("template", sorted(CASES))
+def test_each_notification_arrives_with_recipients_subject_text_and_html(mailbox, template):
+    context, subject, snippets = CASES[template]
+    result = email_send_task.apply(kwargs={"template": template, "to": ["a@example.com", "b@example.com"],
+                                           "context": context})  # fmt: skip
+    assert result.successful(), result.traceback
+
+    ((recipients, message),) = mailbox.messages
+    assert recipients == ["a@example.com", "b@example.com"]
+    assert message["To"] == "a@example.com, b@example.com"
+    assert message["From"] == "Andru <no-reply@andru.example>"
+    assert message["Subject"] == subject
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    for snippet in snippets:
+        assert snippet in text
+        assert snippet.replace("&", "&amp;") in html
+
+
+def test_html_is_escaped_and_text_is_not(mailbox):
+    context = {**CASES["endpoint_disabled"][0], "customer_name": "Smith & <Sons>"}
+    email_send(template="endpoint_disabled", to=["owner@example.com"], context=context)
+    ((_, message),) = mailbox.messages
+    assert "Smith & <Sons>" in message.get_body(preferencelist=("plain",)).get_content()
+    assert "Smith &amp; &lt;Sons&gt;" in message.get_body(preferencelist=("html",)).get_content()
+
+
+def test_a_mail_server_that_is_down_is_a_retryable_failure(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", free_port(), False
+    with pytest.raises(RetryableError) as exc:
+        email_send(template="export_ready", to=["a@example.com"], context=CASES["export_ready"][0])
+    assert exc.value.code == "smtp_unavailable"
+
+
+def test_missing_context_fails_the_caller_not_the_queue():
+    with pytest.raises(ValueError, match="download_url"):
+        email_enqueue(template="export_ready", to=["a@example.com"], context={"title": "x", "format": "pdf"})
+    with pytest.raises(ValueError, match="Unknown"):
+        email_enqueue(template="newsletter", to=["a@example.com"], context={})

@@ -1,6 +1,8 @@
 """E-mails rendered from templates/email/ and sent through Django's SMTP backend to a real SMTP
 server (aiosmtpd) on 127.0.0.1, by the task that runs on the `email` queue."""
 
+from typing import Any
+
 import pytest
 
 from integrations.email.services import email_enqueue, email_send
@@ -9,7 +11,7 @@ from platform_core.taskbase import RetryableError
 from scripts.stack import free_port
 from tests.fakes.smtp_server import smtp_server
 
-CASES = {
+CASES: dict[str, tuple[dict[str, Any], str, list[str]]] = {
     "assessment_completed": (
         {"respondent_email": "founder@acme.example", "company_name": "Acme", "overall_score": 72,
          "buyer_score": 64, "admin_url": "https://admin.example.com/a/1"},

@@ -107,9 +107,11 @@ def test_fails_twice_then_succeeds_three_attempts_logged_same_webhook_id(auth_cl
         before = timezone.now()
         assert _attempt(delivery) == "retrying"
         delivery.refresh_from_db()
+        assert delivery.next_attempt_at is not None
         assert timedelta(seconds=4) < delivery.next_attempt_at - before < timedelta(seconds=6)
         assert _attempt(delivery) == "retrying"
         delivery.refresh_from_db()
+        assert delivery.next_attempt_at is not None
         assert timedelta(minutes=4, seconds=59) < delivery.next_attempt_at - before < timedelta(minutes=5, seconds=2)
         assert _attempt(delivery) == "succeeded"
 

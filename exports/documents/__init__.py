@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from exports.content import Branding, Document
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, User
@@ -56,3 +58,46 @@ def document_type_get(name: str) -> DocumentType:
 
 def document_types_available(customer: Customer) -> list[DocumentType]:
     return [document_type for document_type in DOCUMENT_TYPES.values() if document_type.available(customer)]
+
+
+def record_ids(
+    params: dict[str, Any],
+    *,
+    fetch: Callable[[Any], Any],
+    latest: Callable[[], Any],
+    key: Callable[[Any], Any] = lambda record: record.pk,
+    parse: Callable[[str], Any] = int,
+    label: str,
+    many: bool = False,
+) -> dict[str, Any]:
+    """The records a document is made of, fixed at request time: the given ids (each the customer's),
+    or the latest record when none is given."""
+    ids = params.get("ids") or []
+    if len(ids) > 1 and not many:
+        raise ApplicationError(
+            f"A {label} export takes one id.", code="validation_error", details={"ids": ["Give at most one id."]}
+        )
+    if not ids:
+        record = latest()
+        if record is None:
+            raise ApplicationError(f"There is no {label} to export yet.", code="nothing_to_export", status_code=409)
+        return {"ids": [key(record)]}
+    try:
+        parsed = [parse(value) for value in ids]
+    except (TypeError, ValueError):
+        raise ApplicationError(
+            "The ids are not valid.", code="validation_error", details={"ids": [f"Not {label} ids: {ids}."]}
+        ) from None
+    for value in parsed:
+        record_get(fetch, value, label=label, missing_code="not_found")
+    return {"ids": parsed}
+
+
+def record_get(fetch: Callable[[Any], Any], value: Any, *, label: str, missing_code: str = "source_missing") -> Any:
+    """One record through its selector; another customer's or a deleted one reads as missing (404)."""
+    try:
+        return fetch(value)
+    except ObjectDoesNotExist:
+        raise ApplicationError(
+            f"There is no {label} {value}.", code=missing_code, status_code=404, details={"ids": [str(value)]}
+        ) from None

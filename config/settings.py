@@ -157,6 +157,7 @@ CELERY_TASK_QUEUES = [
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Routed by the task's module: ops scale one worker pool per queue (celery -A config worker -Q ai).
 CELERY_TASK_ROUTES = {
+    "assessments.ai_tasks.*": {"queue": "ai"},  # before assessments.*: the first matching pattern wins
     "assessments.*": {"queue": "assessments"},
     "integrations.ai.*": {"queue": "ai"},
     "exports.*": {"queue": "exports"},
@@ -179,7 +180,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Longer than any task's hard limit, so a running task is never redelivered while it runs;
 # long delays are stored in PostgreSQL instead (platform_core.services.tasks).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_IMPORTS = env.list("CELERY_EXTRA_IMPORTS", default=[])
+# Task modules outside the autodiscovered <app>.tasks, then any extra ones (test workers).
+CELERY_IMPORTS = ["assessments.ai_tasks", *env.list("CELERY_EXTRA_IMPORTS", default=[])]
 CELERY_BEAT_SCHEDULE = {
     # Retries and deliveries due within the next minutes leave PostgreSQL for the broker.
     "dispatch-scheduled-tasks": {

@@ -10,6 +10,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("exports.api.urls")),
     path("", include("realtime.api.urls")),
     path("", include("assessments.api.urls")),
+    path("", include("assessments.api.ai_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 

@@ -1,3 +1,11 @@
+from assessments.models.ai_content import (
+    AssessmentInsight,
+    CompanyRating,
+    GeneratedResource,
+    IcpAnalysis,
+    PersonaSet,
+    ResourceDefinition,
+)
 from assessments.models.business_cases import BusinessCase
 from assessments.models.costs import CostCalculation
 from assessments.models.products import ProductDetails
@@ -6,10 +14,16 @@ from assessments.models.sessions import AssessmentClaimToken, AssessmentSession
 
 __all__ = [
     "AssessmentClaimToken",
+    "AssessmentInsight",
     "AssessmentSession",
     "BusinessCase",
+    "CompanyRating",
     "CostCalculation",
+    "GeneratedResource",
+    "IcpAnalysis",
     "MilestoneCompletion",
+    "PersonaSet",
     "ProductDetails",
     "ProgressAction",
+    "ResourceDefinition",
 ]

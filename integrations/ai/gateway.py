@@ -48,6 +48,11 @@ def cache_key(request: AIRequest) -> str:
     return f"ai:response:{digest}"
 
 
+def cache_forget(request: AIRequest) -> None:
+    """Drop a cached answer the caller found unusable, so a retry asks the model again."""
+    cache.delete(cache_key(request))
+
+
 def configured_chain(operation: str) -> list[tuple[str, str]]:
     return [(p, m) for p, m in model_chain(operation) if p in PROVIDERS and PROVIDERS[p].configured()]
 

@@ -1,0 +1,73 @@
+"""Reads of AI-generated content, always scoped to the caller's customer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from assessments.models import (
+    AssessmentInsight,
+    AssessmentSession,
+    CompanyRating,
+    GeneratedResource,
+    IcpAnalysis,
+    PersonaSet,
+    ResourceDefinition,
+)
+from assessments.selectors import progress_get_for_customer
+from platform_core.models import Customer
+
+
+def icp_analysis_list_for_customer(*, customer: Customer) -> QuerySet[IcpAnalysis]:
+    return IcpAnalysis.objects.filter(customer=customer)
+
+
+def persona_set_list_for_customer(*, customer: Customer) -> QuerySet[PersonaSet]:
+    return PersonaSet.objects.filter(customer=customer)
+
+
+def company_rating_list_for_customer(*, customer: Customer) -> QuerySet[CompanyRating]:
+    return CompanyRating.objects.filter(customer=customer)
+
+
+def assessment_insight_list(*, session: AssessmentSession) -> QuerySet[AssessmentInsight]:
+    return AssessmentInsight.objects.filter(session=session)
+
+
+def resource_library_for_customer(*, customer: Customer, tier: str | None = None) -> list[dict[str, Any]]:
+    """Every asset with its unlock state: unlocked once the customer's progress reaches its threshold."""
+    completion = progress_get_for_customer(customer=customer)["completion_percentage"]
+    generated = set(GeneratedResource.objects.filter(customer=customer).values_list("resource_id", flat=True))
+    definitions = ResourceDefinition.objects.all()
+    if tier:
+        definitions = definitions.filter(tier=tier)
+    return [
+        {
+            "code": d.code,
+            "asset_number": d.asset_number,
+            "title": d.title,
+            "description": d.description,
+            "category": d.category,
+            "tier": d.tier,
+            "unlock_milestone": d.unlock_milestone,
+            "unlock_threshold": d.unlock_threshold,
+            "consulting_equivalent": d.consulting_equivalent,
+            "is_unlocked": completion >= d.unlock_threshold,
+            "is_generated": d.pk in generated,
+        }  # fmt: skip
+        for d in definitions
+    ]
+
+
+def resource_unlocked_for_customer(*, customer: Customer, resource: ResourceDefinition) -> bool:
+    return progress_get_for_customer(customer=customer)["completion_percentage"] >= resource.unlock_threshold
+
+
+def generated_resource_latest_for_customer(*, customer: Customer, code: str) -> GeneratedResource:
+    """The newest generated copy of the asset; DoesNotExist when there is none (404)."""
+    return (
+        GeneratedResource.objects.filter(customer=customer, resource__code=code)
+        .select_related("resource")
+        .latest("created_at")
+    )

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from platform_core.models import AuditEvent, Job
 from scripts.stack import free_port, stop
 from tests.platform_core.factories import PASSWORD, UserFactory
-from tests.platform_core.security_support import bearer, error_code, login
+from tests.platform_core.security_support import bearer, login
 from tests.support.worker import platform_env
 
 
@@ -135,15 +135,18 @@ def test_the_token_endpoint_is_limited_per_ip(settings):
 # --- across real processes ------------------------------------------------------------------
 
 
-def _call(url: str, token: str) -> int:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+def _call(url: str, token: str = "", body: dict | None = None) -> tuple[int, dict]:
+    """One request on a new connection to the loopback test server: (status, JSON body)."""
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 - http://127.0.0.1 only
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback test server
-            return int(response.status)
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return int(response.status), json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
-        return int(exc.code)
+        return int(exc.code), {}
     except OSError:
-        return 0
+        return 0, {}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -164,18 +167,13 @@ def test_a_limit_holds_across_two_gunicorn_worker_processes():
         while len(_pids(access_log, "/healthz")) < 2:  # both workers booted and answering
             assert server.poll() is None and time.monotonic() < deadline, "gunicorn workers did not start"
             with ThreadPoolExecutor(max_workers=4) as pool:
-                list(pool.map(lambda _: _call(f"{base}/healthz", ""), range(8)))
+                list(pool.map(lambda _: _call(f"{base}/healthz"), range(8)))
             time.sleep(0.1)
-        body = json.dumps({"email": user.email, "password": PASSWORD}).encode()
-        login_request = urllib.request.Request(
-            f"{base}/api/v1/auth/token/", data=body, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(login_request, timeout=30) as response:  # noqa: S310
-            token = json.loads(response.read())["access"]
+        token = _call(f"{base}/api/v1/auth/token/", body={"email": user.email, "password": PASSWORD})[1]["access"]
 
         url = f"{base}/api/v1/auth/me/"
         with ThreadPoolExecutor(max_workers=8) as pool:
-            codes = list(pool.map(lambda _: _call(url, token), range(limit + 10)))
+            codes = [status for status, _ in pool.map(lambda _: _call(url, token), range(limit + 10))]
     finally:
         stop(server)
 

@@ -119,7 +119,11 @@ class ExportFileView(APIView):
         }
         if request.headers.get("If-None-Match") == headers["ETag"]:
             return HttpResponse(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        response = FileResponse(export_storage().open(export.file_key, "rb"), content_type=export.content_type)
+        try:
+            file = export_storage().open(export.file_key, "rb")
+        except FileNotFoundError:  # purged a moment ago
+            raise ApplicationError("This export has expired.", code="export_expired", status_code=410) from None
+        response = FileResponse(file, content_type=export.content_type)
         response["Content-Disposition"] = content_disposition(export.file_name)
         response["Content-Length"] = str(export.size)
         for name, value in headers.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -43,7 +44,7 @@ def _payload_validate(*, source_name: str, body: bytes) -> tuple[str, dict[str, 
     event_type = data.get(source.event_type_field)
     serializer_class = source.serializers.get(event_type) if isinstance(event_type, str) else None
     if serializer_class is None:
-        field = camelize(source.event_type_field)
+        field = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), source.event_type_field)  # as on the wire
         raise ApplicationError(
             f"{field} must be one of the event types this source sends.", code="unknown_event_type",
             details={field: sorted(source.serializers)},

@@ -30,6 +30,19 @@ def _not_found() -> ApplicationError:
     return ApplicationError("Assessment not found.", code="assessment_not_found", status_code=404)
 
 
+def _ensure_open(session: AssessmentSession) -> None:
+    if session.status == AssessmentSession.Status.EXPIRED:
+        raise ApplicationError(
+            "This assessment expired after 7 days without answers; start a new one.", code="assessment_expired",
+            status_code=409,
+        )  # fmt: skip
+    if session.status != AssessmentSession.Status.STARTED:
+        raise ApplicationError(
+            "This assessment was already submitted.", code="assessment_already_submitted", status_code=409,
+            details={"status": session.status},
+        )  # fmt: skip
+
+
 def _apply_product_info(session: AssessmentSession, product_info: dict[str, str] | None) -> None:
     for field in PRODUCT_FIELDS:
         if product_info and field in product_info:
@@ -39,11 +52,8 @@ def _apply_product_info(session: AssessmentSession, product_info: dict[str, str]
 @transaction.atomic
 def assessment_start(*, session_id: str, product_info: dict[str, str] | None = None) -> AssessmentSession:
     """Open a session (idempotent while it is still open: a retried start updates the product info)."""
-    session, created = AssessmentSession.objects.select_for_update().get_or_create(session_id=session_id)
-    if not created and session.status != AssessmentSession.Status.STARTED:
-        raise ApplicationError(
-            "This assessment was already submitted.", code="assessment_already_submitted", status_code=409
-        )
+    session, _ = AssessmentSession.objects.select_for_update().get_or_create(session_id=session_id)
+    _ensure_open(session)
     _apply_product_info(session, product_info)
     session.save()
     return session
@@ -61,11 +71,7 @@ def assessment_submit(
 ) -> AssessmentSession:
     """Score the answers on the server and queue the calculation job; scores sent by a client are ignored."""
     session, _ = AssessmentSession.objects.select_for_update().get_or_create(session_id=session_id)
-    if session.status != AssessmentSession.Status.STARTED:
-        raise ApplicationError(
-            "This assessment was already submitted.", code="assessment_already_submitted", status_code=409,
-            details={"status": session.status},
-        )  # fmt: skip
+    _ensure_open(session)
     for qid in formulas.QUESTION_IDS:
         setattr(session, f"{qid}_response", responses[qid])
     scores = formulas.assessment_scores(responses)

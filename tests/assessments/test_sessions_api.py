@@ -9,6 +9,7 @@ from assessments.models import AssessmentSession
 from assessments.services.sessions import assessment_calculate, assessment_sessions_expire
 from platform_core.models import Job
 from tests.assessments.factories import CompletedSessionFactory
+from tests.platform_core.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +164,22 @@ def test_sessions_abandoned_for_seven_days_expire():
         fresh.session_id: "started",
         done.session_id: "completed_awaiting_signup",
     }
+
+
+def test_an_expired_session_cannot_be_submitted(api_client):
+    AssessmentSession.objects.create(session_id=SESSION, status="expired")
+    response = api_client.post("/api/v1/assessments/submit", submit_body())
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "assessment_expired"
+    assert AssessmentSession.objects.get().overall_score is None
+
+
+def test_a_customers_assessments_are_listed_only_to_that_customer(auth_client, user):
+    mine = CompletedSessionFactory(status="linked", customer=user.customer)
+    theirs = CompletedSessionFactory(status="linked", customer=CustomerFactory())
+    unclaimed = CompletedSessionFactory()
+    listed = auth_client.get("/api/v1/assessments/").json()["results"]
+    assert [row["sessionId"] for row in listed] == [mine.session_id]
+    assert auth_client.get(f"/api/v1/assessments/{mine.session_id}/").json()["overallScore"] == 75
+    assert auth_client.get(f"/api/v1/assessments/{theirs.session_id}/").status_code == 404
+    assert auth_client.get(f"/api/v1/assessments/{unclaimed.session_id}/").status_code == 404

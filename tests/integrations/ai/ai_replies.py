@@ -32,21 +32,21 @@ def persona(title: str, level: str) -> dict[str, Any]:
             "industryVertical": "SaaS",
             "region": "EU",
             "yearsExperience": "10",
-        },  # fmt: skip
+        },
         "psychographics": {
             "goals": ["Pipeline"],
             "challenges": ["Churn"],
             "motivations": ["Growth"],
             "fears": ["Missing quota"],
             "values": ["Data"],
-        },  # fmt: skip
+        },
         "buyingBehavior": {
             "decisionCriteria": ["ROI"],
             "budgetAuthority": "Approves",
             "buyingProcessRole": "Buyer",
             "informationSources": ["Peers"],
             "preferredChannels": ["Email"],
-        },  # fmt: skip
+        },
     }
 
 

@@ -116,7 +116,7 @@ def test_stored_content_is_readable_only_by_its_customer(auth_client, user):
     assert auth_client.get(f"/api/v1/company-ratings/{mine.pk}/").status_code == 200
 
 
-def test_the_library_has_38_assets_with_unlock_state_from_progress(auth_client, user):
+def test_the_library_has_38_assets_with_unlock_state_from_progress(auth_client, user, resource_library):
     body = auth_client.get("/api/v1/resources/").json()
     assert body["metadata"] == {"totalResources": 38, "unlocked": 0, "generated": 0}
     tiers = [r["tier"] for r in body["resources"]]
@@ -208,7 +208,7 @@ def test_icp_uses_the_primary_product_and_completes_the_icp_milestone(ai_provide
     assert MilestoneCompletion.objects.filter(customer=user.customer, milestone="icp_analysis").exists()
 
 
-def test_a_resource_is_generated_from_cumulative_context(ai_providers, auth_client, user):
+def test_a_resource_is_generated_from_cumulative_context(ai_providers, auth_client, user, resource_library):
     fake_openai, _ = ai_providers
     fake_openai.reply = ai_replies.reply_for
     progress_track(customer=user.customer, action="icp_generated")

@@ -20,7 +20,7 @@ class ClaimTokenInline(admin.TabularInline):
     model = AssessmentClaimToken
     extra = 0
     can_delete = False
-    fields = ["jti", "created_at", "expires_at", "used_at", "used_by"]
+    fields = ("jti", "created_at", "expires_at", "used_at", "used_by")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:

@@ -249,3 +249,133 @@ class ProgressTrackInputSerializer(serializers.Serializer):
 
 class SearchInputSerializer(serializers.Serializer):
     q = serializers.CharField(min_length=2, max_length=200)
+
+
+# --- Response shapes (documentation of the dict-shaped answers in the OpenAPI schema) ---------
+
+
+class StartOutputSerializer(serializers.Serializer):
+    session_id = serializers.CharField()
+    record_id = serializers.UUIDField()
+    status = serializers.CharField()
+
+
+class ScoresSerializer(serializers.Serializer):
+    buyer_score = serializers.IntegerField(min_value=0, max_value=100)
+    tech_score = serializers.IntegerField(min_value=0, max_value=100)
+    overall_score = serializers.IntegerField(min_value=0, max_value=100)
+    qualification = serializers.CharField()
+
+
+class SubmitOutputSerializer(StartOutputSerializer):
+    scores = ScoresSerializer()
+    job_id = serializers.UUIDField()
+    results_url = serializers.CharField()
+
+
+class ResultsOutputSerializer(ScoresSerializer):
+    session_id = serializers.CharField()
+    status = serializers.CharField()
+    company_name = serializers.CharField()
+    product_name = serializers.CharField()
+    calculation_status = serializers.ChoiceField(choices=["pending", "done"])
+    job_id = serializers.UUIDField(allow_null=True)
+    percentile = serializers.IntegerField(allow_null=True)
+    top_challenge = serializers.CharField(allow_null=True)
+    professional_level = serializers.CharField(allow_null=True)
+    buyer_gap = serializers.IntegerField(allow_null=True)
+    challenges = serializers.ListField(child=serializers.DictField())
+    recommendations = serializers.ListField(child=serializers.DictField())
+    tool_unlocks = serializers.DictField(child=serializers.BooleanField(), allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    calculated_at = serializers.DateTimeField(allow_null=True)
+
+
+class ClaimTokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class CostCategorySerializer(serializers.Serializer):
+    formula = serializers.CharField()
+    value = serializers.FloatField()
+    description = serializers.CharField()
+    percentage = serializers.FloatField()
+
+
+class RoiScenarioSerializer(serializers.Serializer):
+    investment = serializers.FloatField()
+    benefits = serializers.FloatField()
+    roi = serializers.FloatField()
+    payback_months = serializers.FloatField(allow_null=True)
+
+
+class CostResultOutputSerializer(serializers.Serializer):
+    scenario = serializers.CharField()
+    multiplier = serializers.FloatField()
+    inputs = serializers.DictField(child=serializers.FloatField())
+    summary = serializers.DictField(child=serializers.FloatField())
+    categories = serializers.DictField(child=CostCategorySerializer())
+    roi_scenarios = serializers.DictField(child=RoiScenarioSerializer())
+    generated_at = serializers.DateTimeField()
+
+
+class CostComparisonSerializer(serializers.Serializer):
+    scenario = serializers.CharField()
+    multiplier = serializers.FloatField()
+    total_cost = serializers.FloatField()
+    inputs = serializers.DictField(child=serializers.FloatField())
+
+
+class CostCompareOutputSerializer(serializers.Serializer):
+    comparisons = CostComparisonSerializer(many=True)
+
+
+class TemplatesOutputSerializer(serializers.Serializer):
+    templates = serializers.ListField(child=serializers.DictField())
+
+
+class MilestoneSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    weight = serializers.IntegerField()
+    triggers = serializers.ListField(child=serializers.CharField())
+    completed = serializers.BooleanField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ProgressOutputSerializer(serializers.Serializer):
+    completion_percentage = serializers.IntegerField(min_value=0, max_value=100)
+    completed_milestones = serializers.IntegerField()
+    total_milestones = serializers.IntegerField()
+    estimated_days = serializers.IntegerField()
+    engagement_score = serializers.IntegerField(min_value=0, max_value=100)
+    next_milestone = serializers.CharField(allow_null=True)
+    last_action_at = serializers.DateTimeField(allow_null=True)
+    milestones = MilestoneSerializer(many=True)
+
+
+class ProgressTrackOutputSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    milestones_triggered = serializers.ListField(child=serializers.CharField())
+    tracked_at = serializers.DateTimeField()
+    progress = ProgressOutputSerializer()
+
+
+class SearchHitSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["product", "cost_calculation", "business_case"])
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    snippet = serializers.CharField()
+    rank = serializers.FloatField()
+    created_at = serializers.DateTimeField()
+
+
+class SearchOutputSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    results = SearchHitSerializer(many=True)
+
+
+class PrimaryProductOutputSerializer(serializers.Serializer):
+    product = ProductSerializer(allow_null=True)

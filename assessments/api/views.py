@@ -61,7 +61,7 @@ class PublicAPIView(APIView):
 
 
 class AssessmentStartView(PublicAPIView):
-    @extend_schema(request=s.AssessmentStartInputSerializer)
+    @extend_schema(request=s.AssessmentStartInputSerializer, responses={201: s.StartOutputSerializer})
     def post(self, request: Request) -> Response:
         data = validated(s.AssessmentStartInputSerializer, request)
         session = session_services.assessment_start(
@@ -72,7 +72,7 @@ class AssessmentStartView(PublicAPIView):
 
 
 class AssessmentSubmitView(PublicAPIView):
-    @extend_schema(request=s.AssessmentSubmitInputSerializer)
+    @extend_schema(request=s.AssessmentSubmitInputSerializer, responses={202: s.SubmitOutputSerializer})
     def post(self, request: Request) -> Response:
         data = validated(s.AssessmentSubmitInputSerializer, request)
         session = session_services.assessment_submit(
@@ -97,11 +97,13 @@ class AssessmentSubmitView(PublicAPIView):
 
 
 class AssessmentResultsView(PublicAPIView):
+    @extend_schema(responses=s.ResultsOutputSerializer)
     def get(self, request: Request, session_id: str) -> Response:
         return Response(selectors.assessment_results_get(session_id=session_id))
 
 
 class AssessmentClaimTokenView(PublicAPIView):
+    @extend_schema(request=None, responses={201: s.ClaimTokenOutputSerializer})
     def post(self, request: Request, session_id: str) -> Response:
         token, row = session_services.assessment_claim_token_create(session_id=session_id)
         return Response({"token": token, "expires_at": row.expires_at}, status=status.HTTP_201_CREATED)
@@ -148,7 +150,7 @@ class ProductListCreateView(ListAPIView):
 
 
 class ProductPrimaryView(APIView):
-    @extend_schema(responses=s.ProductSerializer)
+    @extend_schema(responses=s.PrimaryProductOutputSerializer)
     def get(self, request: Request) -> Response:
         product = selectors.product_get_primary_for_customer(customer=customer_of(request))
         return Response({"product": s.ProductSerializer(product).data if product else None})
@@ -170,6 +172,7 @@ class ProductDetailView(APIView):
         product = product_services.product_update(product=product, data=serializer.validated_data)
         return Response(s.ProductSerializer(product).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, product_id: int) -> Response:
         product_services.product_delete(product=self._product(request, product_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -183,7 +186,7 @@ def _cost_inputs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class CostCalculateView(APIView):
-    @extend_schema(request=s.CostCalculateInputSerializer)
+    @extend_schema(request=s.CostCalculateInputSerializer, responses=s.CostResultOutputSerializer)
     def post(self, request: Request) -> Response:
         data = validated(s.CostCalculateInputSerializer, request)
         inputs = _cost_inputs(data)
@@ -221,7 +224,7 @@ class CostDetailView(APIView):
 
 
 class CostCompareView(APIView):
-    @extend_schema(request=s.CostCompareInputSerializer)
+    @extend_schema(request=s.CostCompareInputSerializer, responses=s.CostCompareOutputSerializer)
     def post(self, request: Request) -> Response:
         data = validated(s.CostCompareInputSerializer, request)
         comparisons = cost_services.cost_scenarios_compare(
@@ -236,7 +239,10 @@ class CostCompareView(APIView):
 
 
 class BusinessCaseTemplatesView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("type", enum=["pilot", "full", "full_implementation"])])
+    @extend_schema(
+        parameters=[OpenApiParameter("type", enum=["pilot", "full", "full_implementation"])],
+        responses=s.TemplatesOutputSerializer,
+    )
     def get(self, request: Request) -> Response:
         case_type = request.query_params.get("type") or None
         if case_type not in (None, "pilot", "full", "full_implementation"):
@@ -307,12 +313,13 @@ class BusinessCaseSaveView(APIView):
 
 
 class ProgressView(APIView):
+    @extend_schema(responses=s.ProgressOutputSerializer)
     def get(self, request: Request) -> Response:
         return Response(selectors.progress_get_for_customer(customer=customer_of(request)))
 
 
 class ProgressTrackView(APIView):
-    @extend_schema(request=s.ProgressTrackInputSerializer)
+    @extend_schema(request=s.ProgressTrackInputSerializer, responses={201: s.ProgressTrackOutputSerializer})
     def post(self, request: Request) -> Response:
         data = validated(s.ProgressTrackInputSerializer, request)
         customer = customer_of(request)
@@ -329,7 +336,7 @@ class ProgressTrackView(APIView):
 
 
 class SearchView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("q", str, required=True)])
+    @extend_schema(parameters=[OpenApiParameter("q", str, required=True)], responses=s.SearchOutputSerializer)
     def get(self, request: Request) -> Response:
         serializer = s.SearchInputSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)

@@ -1,5 +1,7 @@
 """Business case over HTTP: hand-computed generate, simple one-pager from the latest analysis, save/list/get."""
 
+from typing import Any
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -9,7 +11,7 @@ from tests.platform_core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PILOT = {
+PILOT: dict[str, Any] = {
     "type": "pilot",
     "requirements": {"timeline": 6, "budget": 50_000, "successMetrics": ["Win rate up 10 points"]},
     "context": {"industry": "technology", "companySize": "mid-market", "currentChallenges": ["Long sales cycles"]},
@@ -58,7 +60,7 @@ def test_generate_full_accepts_the_old_type_name(auth_client):
 )
 def test_invalid_generate_input_is_a_400_and_nothing_saved(auth_client, path, value, field):
     body = {**PILOT, "requirements": dict(PILOT["requirements"]), "context": dict(PILOT["context"])}
-    target = body
+    target: Any = body
     for key in path[:-1]:
         target = target[key]
     target[path[-1]] = value

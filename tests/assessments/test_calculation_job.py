@@ -34,5 +34,5 @@ def test_submit_runs_the_calculation_on_a_worker_and_results_appear(celery_worke
     # 14 answers under 3 s with overall < 70: the confidence-competence gap; 50 < 70: foundation (medium).
     assert {c["id"] for c in results["challenges"]} == {"foundation", "confidence_competence_gap"}
     job = Job.objects.get(pk=job_id)
-    assert job.result["percentile"] == 50
+    assert job.result is not None and job.result["percentile"] == 50
     assert AssessmentSession.objects.get(session_id=SESSION).calculation_job_id == job.pk

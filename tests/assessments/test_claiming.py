@@ -1,9 +1,11 @@
 """Claim tokens (signed, 24 h, single use) and linking by the e-mail of a new account."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -123,3 +125,30 @@ def test_registering_with_the_email_of_completed_sessions_links_them(api_client)
     owner = User.objects.get(email="founder@acme.example")
     listed = client_for(owner).get("/api/v1/assessments/").json()["results"]
     assert {row["sessionId"] for row in listed} == {mine.session_id, also_mine.session_id}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_customers_claiming_at_once_cannot_both_win(api_client):
+    """Two tokens for one session, redeemed at the same moment by two customers: row locks let one win."""
+    session = CompletedSessionFactory()
+    tokens = [claim_token(api_client, session), claim_token(api_client, session)]
+    users = [UserFactory(), UserFactory()]
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def claim(user, token):
+        try:
+            barrier.wait()
+            statuses.append(client_for(user).post("/api/v1/assessments/claim", {"token": token}).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=pair) for pair in zip(users, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 409]
+    session.refresh_from_db()
+    winner = next(u for u in users if u.customer_id == session.customer_id)
+    assert AssessmentClaimToken.objects.get(used_at__isnull=False).used_by_id == winner.pk

@@ -51,7 +51,8 @@ class BroadcastHub:
 
     async def _listen(self) -> None:
         while True:
-            client = aioredis.Redis.from_url(settings.CHANNELS_REDIS_URL)
+            # No read timeout: a quiet channel is normal; keepalive notices a dead Redis.
+            client = aioredis.Redis.from_url(settings.CHANNELS_REDIS_URL, socket_timeout=None, socket_keepalive=True)
             try:
                 async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(settings.REALTIME_BROADCAST_CHANNEL)

@@ -15,6 +15,9 @@ from redis.asyncio import BlockingConnectionPool
 class PooledRedisChannelLayer(RedisChannelLayer):
     def create_pool(self, index: int) -> Any:
         host = dict(self.hosts[index])
+        # redis-py 8 reads with a 5 s socket timeout, as long as the layer's BZPOPMIN blocks: under
+        # load the read timed out first and the consumer died (close 1011). Read a while longer.
+        host.setdefault("socket_timeout", self.brpop_timeout + 10)
         return BlockingConnectionPool.from_url(
             host.pop("address"), max_connections=settings.CHANNELS_REDIS_POOL_SIZE, timeout=10, **host
         )

@@ -348,7 +348,7 @@ def test_a_job_run_by_a_real_worker_streams_progress_and_its_result_matches_the_
             job_create, kind="test.stepped", task_name=STEPPED, customer=user.customer, user=user,
             input={"steps": 4, "stepSeconds": 0.05},
         )  # fmt: skip
-        events = []
+        events: list[dict] = []
         while not events or events[-1]["type"] not in ("job.succeeded", "job.failed"):
             events.append(await frame(ws, timeout=30))
         await ws.close()

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "assessments",
     "exports",
     "integrations",
+    "integrations.webhooks",
+    "integrations.email",
     "integrations.ai",
     "realtime",
 ]
@@ -215,11 +217,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
-    # Stored inbound webhooks whose processing message was lost (broker down at the time).
-    "requeue-stale-inbound-webhooks": {
-        "task": "integrations.webhooks.tasks.inbound_webhooks_requeue_stale",
-        "schedule": 300.0,
-        "options": {"expires": 290},
+    # Arrivals request a drain of stored inbound webhooks; this one catches what a lost request
+    # or a dead worker's lease left behind.
+    "drain-inbound-webhooks": {
+        "task": "integrations.webhooks.tasks.inbound_webhooks_drain",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # Make.com executions without a callback by their deadline become timed_out.
     "time-out-make-executions": {
@@ -449,8 +452,10 @@ INBOUND_WEBHOOK_SECRETS = env.json("INBOUND_WEBHOOK_SECRETS", default={})
 # Extra modules imported at startup that register inbound sources/handlers (domain apps register
 # theirs from AppConfig.ready(); tests add theirs to the worker this way).
 WEBHOOK_HANDLER_MODULES = env.list("WEBHOOK_HANDLER_MODULES", default=[])
-# Processing retries of an inbound webhook (exponential backoff) before its dead letter.
-WEBHOOK_PROCESS_MAX_RETRIES = env.int("WEBHOOK_PROCESS_MAX_RETRIES", default=4)
+# Processing attempts of an inbound webhook before its dead letter; retries back off exponentially
+# from WEBHOOK_PROCESS_RETRY_SECONDS (with jitter).
+WEBHOOK_PROCESS_MAX_ATTEMPTS = env.int("WEBHOOK_PROCESS_MAX_ATTEMPTS", default=5)
+WEBHOOK_PROCESS_RETRY_SECONDS = env.float("WEBHOOK_PROCESS_RETRY_SECONDS", default=5.0)
 # Seconds a receiver has to answer one outbound delivery attempt.
 WEBHOOK_DELIVERY_TIMEOUT = env.float("WEBHOOK_DELIVERY_TIMEOUT", default=10.0)
 WEBHOOK_ENDPOINT_DISABLE_AFTER_DAYS = env.int("WEBHOOK_ENDPOINT_DISABLE_AFTER_DAYS", default=5)

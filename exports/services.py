@@ -20,6 +20,7 @@ from exports.documents import DocumentRequest, document_type_get
 from exports.models import Branding, Export
 from exports.renderers import FORMATS
 from exports.storage import file_delete, file_digest, file_link, file_store
+from integrations.webhooks.services.outbound import webhook_event_emit
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Job, User
 from platform_core.services.jobs import job_create, job_progress
@@ -126,26 +127,19 @@ def _branding(export: Export, workdir: Path) -> BrandingContent:
 
 @transaction.atomic
 def _export_mark_ready(*, export: Export, size: int, etag: str) -> Export:
+    """Ready, and the `export.ready` event for the customer's webhook endpoints, in one transaction."""
     now = timezone.now()
     export.size, export.etag = size, etag
     export.ready_at = now
     export.expires_at = now + timedelta(hours=settings.EXPORT_RETENTION_HOURS)
     export.save(update_fields=["size", "etag", "ready_at", "expires_at"])
-    transaction.on_commit(lambda: _export_ready_notify(export))
-    return export
-
-
-def _export_ready_notify(export: Export) -> None:
-    """The `export.ready` outbound webhook event, once integrations.webhooks offers an emitter."""
-    try:
-        from integrations.webhooks.services import webhook_event_emit  # type: ignore[attr-defined]
-    except ImportError:
-        return
     webhook_event_emit(
         customer=export.customer, event_type="export.ready",
-        payload={"exportId": str(export.id), "document": export.document, "format": export.format,
-                 "fileName": export.file_name, "size": export.size, "expiresAt": _iso(export.expires_at)},
+        payload={"export_id": str(export.id), "document": export.document, "format": export.format,
+                 "file_name": export.file_name, "size": size, "expires_at": _iso(export.expires_at),
+                 "download_url": f"/api/v1/exports/{export.id}/download"},
     )  # fmt: skip
+    return export
 
 
 def export_download(*, export: Export) -> tuple[str, datetime]:

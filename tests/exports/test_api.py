@@ -18,6 +18,7 @@ from PIL import Image
 from exports.models import Branding, Export
 from exports.services import exports_purge
 from exports.tasks import export_render as export_render_task
+from integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
 from platform_core.models import DeadLetter, Job
 from tests.exports.conftest import SHEET
 from tests.platform_core.factories import UserFactory
@@ -130,6 +131,21 @@ def test_rendered_export_downloads_through_a_signed_link_with_cdn_headers(sheet_
     assert again.status_code == 304
     export.refresh_from_db()
     assert export.download_count == 1 and export.last_downloaded_at is not None
+
+
+def test_a_ready_export_emits_the_export_ready_webhook_event(sheet_document, auth_client, user):
+    WebhookEndpoint.objects.create(
+        customer=user.customer, url="https://hooks.example.com/a", event_types=["export.ready"]
+    )
+    WebhookEndpoint.objects.create(
+        customer=user.customer, url="https://hooks.example.com/b", event_types=["cost.calculated"]
+    )
+    export = requested_and_rendered(auth_client, "csv")
+    delivery = WebhookDelivery.objects.get(customer=user.customer)
+    assert delivery.url == "https://hooks.example.com/a" and delivery.event_type == "export.ready"
+    data = delivery.payload["data"]
+    assert data["exportId"] == str(export.id) and data["format"] == "csv" and data["size"] == export.size
+    assert data["downloadUrl"] == f"/api/v1/exports/{export.id}/download"
 
 
 def test_each_download_is_counted(sheet_document, auth_client):

@@ -34,12 +34,18 @@ class InboundWebhook(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     received_at = models.DateTimeField(default=timezone.now)
+    # When a drain may take it: now on arrival, later for a retry, a lease while it is processed
+    # (a worker that dies leaves it due again when the lease ends).
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
         constraints = [models.UniqueConstraint(fields=["source", "webhook_id"], name="inbound_source_webhook_id")]
-        indexes = [models.Index(fields=["status", "received_at"], name="inbound_status_received")]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="received"), name="inbound_due"),
+            models.Index(fields=["status", "received_at"], name="inbound_status_received"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} {self.event_type} {self.webhook_id}"

@@ -39,8 +39,9 @@ Handler = Callable[[InboundEvent], None]
 class InboundSource:
     """A sender: its name in the URL, where the event type is in its payload, and its validators.
 
-    Each serializer validates one event type's payload (snake_case keys) and may return a
-    "customer" in its validated data; a bad payload is a 400 and nothing is stored.
+    Each serializer validates one event type's payload (snake_case keys) and may return the
+    customer's id as "customer_pk" in its validated data (an unknown customer is a 400 when the
+    row is stored); a bad payload is a 400 and nothing is stored.
     """
 
     name: str

@@ -1,18 +1,25 @@
 """Queue `webhooks`: process inbound webhooks, attempt deliveries, and the sweeps beat runs."""
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.conf import settings
 
 from platform_core.taskbase import PlatformTask
 
 
-@shared_task(
-    bind=True, base=PlatformTask, max_retries=settings.WEBHOOK_PROCESS_MAX_RETRIES, time_limit=120, soft_time_limit=105
-)
-def inbound_webhook_process(self: Task, inbound_id: int) -> str:
+@shared_task(base=PlatformTask, time_limit=120, soft_time_limit=105)
+def inbound_webhooks_drain() -> int:
+    """Every due stored webhook, in batches (requested by arrivals, and by beat every minute)."""
+    from integrations.webhooks.services.inbound import inbound_webhooks_drain
+
+    return inbound_webhooks_drain()
+
+
+@shared_task(base=PlatformTask, time_limit=60, soft_time_limit=50)
+def inbound_webhook_process(inbound_id: int) -> str:
+    """One webhook: its retry at its due time, or a replay from the dead letters."""
     from integrations.webhooks.services.inbound import inbound_webhook_process
 
-    return inbound_webhook_process(inbound_id=inbound_id, final_attempt=self.request.retries >= (self.max_retries or 0))
+    return inbound_webhook_process(inbound_id=inbound_id)
 
 
 # An unanswered POST is not a task failure: the delivery's own schedule (due times in PostgreSQL) retries it.
@@ -32,10 +39,3 @@ def webhook_deliveries_recover() -> int:
     from integrations.webhooks.services.outbound import webhook_deliveries_recover
 
     return webhook_deliveries_recover()
-
-
-@shared_task(base=PlatformTask)
-def inbound_webhooks_requeue_stale() -> int:
-    from integrations.webhooks.services.inbound import inbound_webhooks_requeue_stale
-
-    return inbound_webhooks_requeue_stale()

@@ -9,9 +9,10 @@ from standardwebhooks.webhooks import Webhook
 import tests.integrations.webhooks.handlers  # noqa: F401 - the "qa" source in this process
 
 # Read by the real worker at startup (tests/support/worker.py passes the environment on): it
-# registers the "qa" source there too, and keeps processing retries short.
+# registers the "qa" source there too, and keeps processing retries few and short.
 os.environ.setdefault("WEBHOOK_HANDLER_MODULES", "tests.integrations.webhooks.handlers")
-os.environ.setdefault("WEBHOOK_PROCESS_MAX_RETRIES", "2")
+os.environ.setdefault("WEBHOOK_PROCESS_MAX_ATTEMPTS", "3")
+os.environ.setdefault("WEBHOOK_PROCESS_RETRY_SECONDS", "0.3")
 
 QA_SECRETS = ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]
 MAKE_SECRET = "whsec_plJ3nmyCDGBKInavdOK15jsl"

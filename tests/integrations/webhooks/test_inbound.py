@@ -124,10 +124,10 @@ def test_processed_once_on_the_worker_even_when_sent_again(celery_worker):
     again = post_webhook(Client(), "qa", body, sign(QA_SECRETS[0], body, msg_id=headers["webhook-id"]))
     assert again.status_code == 200
     assert again.json()["status"] == "processed"
-    # A sweep that re-sends the processing message finds it done.
+    # A drain or a retry message that comes again finds it done.
     from integrations.webhooks.services.inbound import inbound_webhook_process
 
-    assert inbound_webhook_process(inbound_id=inbound.pk, final_attempt=False) == "already_processed"
+    assert inbound_webhook_process(inbound_id=inbound.pk) == "already_processed"
     assert _runs("once") == 1
     assert InboundWebhook.objects.get(pk=inbound.pk).attempts == 1
 
@@ -145,7 +145,7 @@ def test_failing_processing_retries_then_dead_letter_then_admin_replay(celery_wo
     )  # fmt: skip
     inbound.refresh_from_db()
     assert inbound.status == InboundWebhook.Status.FAILED
-    assert inbound.attempts == 3  # WEBHOOK_PROCESS_MAX_RETRIES=2 in the worker: first try + 2 retries
+    assert inbound.attempts == 3  # WEBHOOK_PROCESS_MAX_ATTEMPTS=3 in the worker (conftest)
     assert "blocked is blocked" in inbound.error
     assert letter.status == DeadLetter.Status.OPEN
     assert _runs("blocked") == 0
@@ -172,7 +172,7 @@ def test_a_processed_webhook_is_not_replayable():
     body = qa_body("done")
     post_webhook(Client(), "qa", body, sign(QA_SECRETS[0], body))
     inbound = InboundWebhook.objects.get()
-    assert inbound_webhook_process(inbound_id=inbound.pk, final_attempt=False) == "processed"
+    assert inbound_webhook_process(inbound_id=inbound.pk) == "processed"
     with pytest.raises(ApplicationError) as exc:
         inbound_webhook_replay(inbound=inbound)
     assert exc.value.code == "not_replayable"

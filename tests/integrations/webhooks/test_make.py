@@ -96,7 +96,7 @@ def test_each_callback_updates_the_customers_progress_through_the_assessments_ha
     inbound = InboundWebhook.objects.get()
     assert inbound.customer == customer
 
-    assert inbound_webhook_process(inbound_id=inbound.pk, final_attempt=True) == "processed"
+    assert inbound_webhook_process(inbound_id=inbound.pk) == "processed"
     completed = MilestoneCompletion.objects.filter(customer_id=customer.pk).values_list("milestone", flat=True)
     assert list(completed) == [milestone]
     action = ProgressAction.objects.get(customer_id=customer.pk)
@@ -139,7 +139,7 @@ def test_trigger_is_a_tracked_execution_acknowledged_then_completed_by_its_callb
 
     post_callback(callback(customer, metadata={"executionId": str(execution.pk)}))
     inbound = InboundWebhook.objects.get()
-    inbound_webhook_process(inbound_id=inbound.pk, final_attempt=True)
+    inbound_webhook_process(inbound_id=inbound.pk)
     execution.refresh_from_db()
     assert execution.status == MakeExecution.Status.COMPLETED
     assert execution.callback == inbound
@@ -152,7 +152,7 @@ def test_without_an_execution_id_the_oldest_open_execution_completes(settings):
     second = make_scenario_trigger(customer=customer, scenario="cost_calculation", data={"total_cost": 2})
 
     post_callback(callback(customer, "cost_calculation_complete", {"totalCost": 1}))
-    inbound_webhook_process(inbound_id=InboundWebhook.objects.get().pk, final_attempt=True)
+    inbound_webhook_process(inbound_id=InboundWebhook.objects.get().pk)
 
     statuses = dict(MakeExecution.objects.values_list("pk", "status"))
     assert statuses == {first.pk: "completed", second.pk: "sent"}

@@ -55,7 +55,7 @@ def resource_library_for_customer(*, customer: Customer, tier: str | None = None
             "consulting_equivalent": d.consulting_equivalent,
             "is_unlocked": completion >= d.unlock_threshold,
             "is_generated": d.pk in generated,
-        }  # fmt: skip
+        }
         for d in definitions
     ]
 

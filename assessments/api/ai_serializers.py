@@ -58,7 +58,12 @@ class InsightResponseSerializer(serializers.Serializer):
 
 class InsightInputSerializer(serializers.Serializer):
     batch_number = serializers.IntegerField(min_value=1, max_value=3, default=1)
-    responses = InsightResponseSerializer(many=True, allow_empty=False, max_length=14)
+    responses = InsightResponseSerializer(many=True, allow_empty=False)
+
+    def validate_responses(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if len(value) > 14:
+            raise serializers.ValidationError("At most 14 answers.")
+        return value
 
 
 class IcpAnalysisSerializer(serializers.ModelSerializer[IcpAnalysis]):

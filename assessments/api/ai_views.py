@@ -79,7 +79,7 @@ class AssessmentInsightsView(APIView):
         user = request.user if request.user.is_authenticated else None
         job = ai_job_start(
             kind="assessment_insight", task="assessment_insight_generate",
-            customer=getattr(user, "customer", None) or session.customer, user=user,  # type: ignore[arg-type]
+            customer=getattr(user, "customer", None) or session.customer, user=user,
             input={"session_pk": str(session.pk), "batch_number": data["batch_number"],
                    "question_range": f"{numbers[0]}-{numbers[-1]}", "responses": data["responses"]},
             client_ip=client_ip(request),

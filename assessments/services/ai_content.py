@@ -89,10 +89,10 @@ def ai_json_generate(
     max_tokens: int, temperature: float = 0.7,
 ) -> Generated:  # fmt: skip
     """Ask the model; an answer that fails validation gets one repair request, then the job fails."""
-    ids = {"customer_id": job.customer_id if job else None, "user_id": job.user_id if job else None}
+    customer_id, user_id = (job.customer_id, job.user_id) if job else (None, None)
     request = AIRequest(
         operation=operation, system=system, messages=[{"role": "user", "content": prompt}], max_tokens=max_tokens,
-        temperature=temperature, context=context, **ids,
+        temperature=temperature, context=context, customer_id=customer_id, user_id=user_id,
     )  # fmt: skip
     response = ai_complete(request)
     generated = Generated(content={}, source=response.source, model=response.model)
@@ -107,7 +107,7 @@ def ai_json_generate(
                 {"role": "assistant", "content": response.text[:8000]},
                 {"role": "user", "content": "That answer is invalid: " + "; ".join(errors)
                  + ". Reply with the corrected JSON object only."},
-            ], **ids,
+            ], customer_id=customer_id, user_id=user_id,
         )  # fmt: skip
         response = ai_complete(repair)
         generated.add(response)
@@ -181,11 +181,12 @@ def personas_generate(*, job: Job) -> dict[str, Any]:
 
 def _icp_for(job: Job) -> IcpAnalysis | None:
     icp_id = job.input.get("icp_analysis_id")
-    rows = IcpAnalysis.objects.filter(customer_id=job.customer_id)
+    rows = IcpAnalysis.objects.filter(customer=job.customer)
     return rows.filter(pk=icp_id).first() if icp_id else rows.first()
 
 
 def _rate_one(job: Job, company_url: str, icp: IcpAnalysis | None) -> CompanyRating:
+    assert job.customer is not None
     existing = CompanyRating.objects.filter(job=job, company_url=company_url).first()
     if existing is not None:  # a retried batch does not rate a company twice
         return existing
@@ -193,11 +194,13 @@ def _rate_one(job: Job, company_url: str, icp: IcpAnalysis | None) -> CompanyRat
     generated = ai_json_generate(
         job=job, operation="company_rating", system=schemas.RATING_SYSTEM,
         prompt=schemas.rating_prompt(inputs, icp.content if icp else None), context=inputs,
-        validate=schemas.rating_validate, max_tokens=2048, temperature=0.5,
+        # A rating answer is 300-600 tokens; every call reserves max_tokens of the shared limit until it
+        # answers (as OpenAI counts it), so 2048 (the old code's) would idle a fifth of a 10k TPM window.
+        validate=schemas.rating_validate, max_tokens=1024, temperature=0.5,
     )  # fmt: skip
     host = urlparse(company_url).hostname or company_url
     return CompanyRating.objects.create(
-        customer_id=job.customer_id, created_by=job.user, job=job, icp_analysis=icp, company_url=company_url,
+        customer=job.customer, created_by=job.user, job=job, icp_analysis=icp, company_url=company_url,
         company_name=host.removeprefix("www."), **generated.content, **generated.meta,
     )  # fmt: skip
 
@@ -281,7 +284,7 @@ def resource_context(*, customer: Customer, resource: ResourceDefinition) -> dic
             "business_model": product.business_model,
         }
         if product
-        else None,  # fmt: skip
+        else None,
         "icp": icp.content if icp else None,
         "personas": personas.personas if personas else None,
         "context_resources": [
@@ -306,6 +309,8 @@ def resource_generate(*, job: Job) -> dict[str, Any]:
         customer=job.customer, created_by=job.user, job=job, resource=resource, content=generated.content,
         context_resources=[c["code"] for c in context["context_resources"]], **generated.meta,
     )  # fmt: skip
-    return {"generated_resource_id": row.pk, "code": resource.code, "content": row.content,
-            "source": generated.source, "model": generated.model,
-            "tokens": {"input": row.input_tokens, "output": row.output_tokens}, "cost_usd": str(row.cost_usd)}  # fmt: skip
+    return {
+        "generated_resource_id": row.pk, "code": resource.code, "content": row.content, "source": generated.source,
+        "model": generated.model, "tokens": {"input": row.input_tokens, "output": row.output_tokens},
+        "cost_usd": str(row.cost_usd),
+    }  # fmt: skip

@@ -1,8 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
-from django.template.response import TemplateResponse
+from django.http import HttpRequest, HttpResponse
 
 from integrations.ai.models import AIBudget, AIUsage, AIUsageDaily
 from integrations.ai.selectors import ai_usage_summary
@@ -28,7 +27,7 @@ class AIUsageAdmin(ReadOnlyAdmin):
     list_select_related = ["customer", "user"]
     date_hierarchy = "created_at"
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         summary = ai_usage_summary()
         summary["periods"] = [("Today", summary["today"]), ("This month", summary["month"])]
         return super().changelist_view(request, {**(extra_context or {}), "summary": summary})

@@ -63,4 +63,4 @@ def breaker_record_failure(provider: str) -> None:
     key, probe = _keys(provider)
     # Failures older than a few cool-downs are forgotten: "in a row" means recently, too.
     forget_after = int(max(600, settings.AI_BREAKER_COOLDOWN_SECONDS * 4))
-    ai_redis().eval(RECORD_FAILURE, 2, key, probe, settings.AI_BREAKER_FAILURES, forget_after)  # type: ignore[misc]
+    ai_redis().eval(RECORD_FAILURE, 2, key, probe, settings.AI_BREAKER_FAILURES, forget_after)

@@ -129,7 +129,7 @@ def reserve(*, provider: str, model: str, tokens: int, max_wait: float | None = 
     deadline = time.monotonic() + max_wait
     client = ai_redis()
     while True:
-        granted, wait = client.eval(ACQUIRE, 1, key, window, token_limit, request_limit, tokens, member)  # type: ignore[misc]
+        granted, wait = client.eval(ACQUIRE, 1, key, window, token_limit, request_limit, tokens, member)
         if int(granted):
             return Reservation(key=key, member=member, tokens=tokens)
         wait = max(0.02, float(wait))
@@ -144,12 +144,14 @@ def reserve(*, provider: str, model: str, tokens: int, max_wait: float | None = 
 
 def reconcile(reservation: Reservation, *, tokens: int) -> None:
     """Replace the reservation's estimate with the tokens the provider reported."""
-    ai_redis().eval(RECONCILE, 1, reservation.key, reservation.member, reservation.tokens, max(0, tokens))  # type: ignore[misc]
+    ai_redis().eval(RECONCILE, 1, reservation.key, reservation.member, reservation.tokens, max(0, tokens))
 
 
 def window_usage(provider: str, model: str) -> tuple[int, int]:
     """(tokens, requests) in the current window: for the admin and the bench."""
     client = ai_redis()
     now = float(client.time()[0])
-    members = client.zrangebyscore(_window_key(provider, model), now - settings.AI_RATE_WINDOW_SECONDS, "+inf")
+    members: list[bytes] = client.zrangebyscore(  # type: ignore[assignment]
+        _window_key(provider, model), now - settings.AI_RATE_WINDOW_SECONDS, "+inf"
+    )
     return sum(int(m.rsplit(b":", 1)[1]) for m in members), len(members)

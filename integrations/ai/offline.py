@@ -131,7 +131,7 @@ def build_assessment_insight(context: dict[str, Any]) -> dict[str, Any]:
     responses = context.get("responses") or []
     values = [int(r.get("response", 0)) for r in responses if str(r.get("response", "")).isdigit()]
     average = sum(values) / len(values) if values else 0
-    weakest = min(responses, key=lambda r: int(r.get("response", 0) or 0), default={})
+    weakest: dict[str, Any] = min(responses, key=lambda r: int(r.get("response", 0) or 0), default={})
     return {
         "challengeIdentified": "Buyer understanding" if average < 3 else "Scaling what already works",
         "insight": f"Your weakest answer was: {weakest.get('questionText', 'not given')}",

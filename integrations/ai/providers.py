@@ -120,4 +120,4 @@ def model_chain(operation: str) -> list[tuple[str, str]]:
     """The operation's ordered (provider, model) chain from settings."""
     chains = settings.AI_MODEL_CHAINS
     entries = chains.get(operation) or chains["default"]
-    return [tuple(entry.split(":", 1)) for entry in entries]  # type: ignore[misc]
+    return [tuple(entry.split(":", 1)) for entry in entries]

@@ -36,7 +36,7 @@ def ai_quota_consume(*, customer: Customer | None, client_ip: str = "") -> dict[
     limit, window = settings.AI_TIER_QUOTAS[tier]
     who = f"customer:{customer.pk}" if customer is not None else f"ip:{client_ip or 'unknown'}"
     key = f"{KEY_PREFIX}quota:{tier}:{who}"
-    allowed, used, ttl_ms = ai_redis().eval(CONSUME, 1, key, int(limit), int(window * 1000))  # type: ignore[misc]
+    allowed, used, ttl_ms = ai_redis().eval(CONSUME, 1, key, int(limit), int(window * 1000))
     reset_at = timezone.now() + timedelta(milliseconds=max(0, int(ttl_ms)))
     state: dict[str, object] = {"tier": tier, "limit": int(limit), "used": int(used), "resetAt": reset_at.isoformat()}
     if not int(allowed):

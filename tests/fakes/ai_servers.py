@@ -23,7 +23,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 MESSAGE_OVERHEAD = 4
@@ -52,6 +52,8 @@ class FakeAIServer:
         self.requests: list[dict[str, Any]] = []
         self.status_counts: Counter[int] = Counter()
         self.peak_window_tokens = 0
+        self.accepted: list[tuple[float, str]] = []  # (arrival on time.monotonic(), request id), for benches
+        self._charged: dict[str, int] = {}  # request id -> tokens finally charged
         self._script: deque[str] = deque()
         self._always: str | None = None
         self._window: dict[str, tuple[float, int]] = {}  # request id -> (arrival, charged tokens)
@@ -72,14 +74,21 @@ class FakeAIServer:
             self.requests.clear()
             self.status_counts.clear()
             self._window.clear()
+            self.accepted.clear()
+            self._charged.clear()
+
+    def accepted_tokens(self) -> list[tuple[float, int]]:
+        """(arrival, tokens charged) of every answered request."""
+        with self._lock:
+            return [(at, self._charged.get(rid, 0)) for at, rid in self.accepted]
 
     @property
     def url(self) -> str:
         assert self._server is not None
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
-    def start(self) -> FakeAIServer:
+    def start(self) -> Self:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -112,7 +121,7 @@ class FakeAIServer:
             self._server.shutdown()
             self._server.server_close()
 
-    def __enter__(self) -> FakeAIServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -155,6 +164,7 @@ class FakeAIServer:
         with self._lock:
             if request_id in self._window:
                 self._window[request_id] = (self._window[request_id][0], input_tokens + output_tokens)
+            self._charged[request_id] = input_tokens + output_tokens
             self.calls += 1
         return self._answer(200, self.success_body(body, reply, input_tokens, output_tokens))
 
@@ -171,6 +181,7 @@ class FakeAIServer:
                 self.over_limit += 1
                 return False
             self._window[request_id] = (now, tokens)
+            self.accepted.append((now, request_id))
             self.peak_window_tokens = max(self.peak_window_tokens, used + tokens)
             return True
 

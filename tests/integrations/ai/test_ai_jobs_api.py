@@ -28,7 +28,9 @@ def client_for(user) -> APIClient:
 
 def running(job_id) -> Job:
     job = Job.objects.get(pk=job_id)
-    return job_start(job_id=str(job.pk), task_id=job.task_id, lease_seconds=60)
+    started = job_start(job_id=str(job.pk), task_id=job.task_id, lease_seconds=60)
+    assert started is not None
+    return started
 
 
 def test_job_endpoints_answer_202_with_a_job_on_the_ai_task(auth_client):
@@ -105,7 +107,7 @@ def test_stored_content_is_readable_only_by_its_customer(auth_client, user):
         fit_level="Good", reasoning="Fits well enough.", breakdown={}, source="offline", model="offline-v1",
     )  # fmt: skip
     theirs = CompanyRating.objects.create(
-        customer=CustomerFactory(), company_url="https://b.example", company_name="b.example", score=20,
+        customer_id=CustomerFactory().pk, company_url="https://b.example", company_name="b.example", score=20,
         fit_level="Poor", reasoning="Does not fit at all.", breakdown={}, source="offline", model="offline-v1",
     )  # fmt: skip
 

@@ -310,7 +310,7 @@ def test_daily_rollup_sums_the_ledger_per_customer_and_model():
     ai_usage_record(
         operation="icp", provider="openai", model="gpt-4o-mini", customer_id=customer.pk, user_id=None, cached=True
     )
-    today = AIUsage.objects.first().created_at.date()
+    today = AIUsage.objects.latest("created_at").created_at.date()
 
     assert ai_usage_rollup(day=today) == 1
     assert ai_usage_rollup(day=today) == 1  # idempotent

@@ -19,6 +19,7 @@ from platform_core.services import api_keys as api_key_services
 from platform_core.services import sessions as session_services
 from platform_core.throttling import limits_for, usage_record
 
+
 def _user_from_snapshot(snapshot: dict[str, str]) -> User:
     """A User with the fields requests need loaded; any other field loads on first access."""
     known = {

@@ -50,7 +50,8 @@ class IsCustomerManager(RoleWritePermission):
             return False
         if isinstance(request.auth, ApiKey):
             raise PermissionDenied("Sign in as a person to do this; API keys cannot.", code="api_key_not_allowed")
-        if request.user.role not in MANAGER_ROLES or request.user.customer_id is None:
+        user = request.user
+        if not isinstance(user, User) or user.role not in MANAGER_ROLES or user.customer_id is None:
             raise PermissionDenied("Only the customer's owner or an admin may do this.", code="manager_role_required")
         return True
 

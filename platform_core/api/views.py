@@ -65,7 +65,8 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         # The request's user carries only what authentication needs: read the profile in one query.
-        return Response(MeSerializer(User.objects.select_related("customer").get(pk=request.user.pk)).data)
+        me = User.objects.select_related("customer").get(pk=request.user.pk or 0)
+        return Response(MeSerializer(me).data)
 
 
 class TeamMemberListView(ListAPIView):

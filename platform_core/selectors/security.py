@@ -24,8 +24,15 @@ def session_get_for_user(*, user: User, session_id: str) -> UserSession:
     return session
 
 
+def customer_id_of(user: User) -> int:
+    """The caller's customer; staff without one own nothing here."""
+    if user.customer_id is None:
+        raise Http404
+    return user.customer_id
+
+
 def api_keys_for_customer(*, user: User) -> QuerySet[ApiKey]:
-    return ApiKey.objects.filter(customer_id=user.customer_id).order_by("-created")
+    return ApiKey.objects.filter(customer_id=customer_id_of(user)).order_by("-created")
 
 
 def api_key_get_for_customer(*, user: User, prefix: str) -> ApiKey:
@@ -36,9 +43,7 @@ def api_key_get_for_customer(*, user: User, prefix: str) -> ApiKey:
 
 
 def members_for_customer(*, user: User) -> QuerySet[User]:
-    if user.customer_id is None:
-        return User.objects.none()
-    return User.objects.filter(customer_id=user.customer_id, is_active=True).order_by("email")
+    return User.objects.filter(customer_id=customer_id_of(user), is_active=True).order_by("email")
 
 
 def member_get_for_customer(*, user: User, member_id: int) -> User:
@@ -50,17 +55,20 @@ def member_get_for_customer(*, user: User, member_id: int) -> User:
 
 def invitations_pending_for_customer(*, user: User) -> QuerySet[TeamInvitation]:
     return TeamInvitation.objects.filter(
-        customer_id=user.customer_id, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        customer_id=customer_id_of(user),
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
     ).order_by("-created_at")
 
 
 def invitation_get_for_customer(*, user: User, invitation_id: str) -> TeamInvitation:
-    invitation = TeamInvitation.objects.filter(pk=invitation_id, customer_id=user.customer_id).first()
+    invitation = TeamInvitation.objects.filter(pk=invitation_id, customer_id=customer_id_of(user)).first()
     if invitation is None:
         raise Http404
     return invitation
 
 
 def audit_events_for_customer(*, user: User, kind: str | None = None) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.filter(customer_id=user.customer_id).select_related("actor")
+    events = AuditEvent.objects.filter(customer_id=customer_id_of(user)).select_related("actor")
     return events.filter(kind=kind) if kind else events

@@ -34,6 +34,8 @@ def api_key_create(
     request: HttpRequest | Request | None = None,
 ) -> tuple[ApiKey, str]:
     """Returns the key row and the plain key, which is never stored and never shown again."""
+    if actor.customer_id is None:
+        raise ApplicationError("API keys belong to a customer; you have none.", code="no_customer", status_code=403)
     unknown = sorted(set(scopes) - SCOPES)
     if not scopes or unknown:
         raise ApplicationError(
@@ -45,13 +47,11 @@ def api_key_create(
         raise ApplicationError(
             "The expiry must be in the future.", code="invalid_expiry", details={"expiresAt": ["in the past"]}
         )
-    api_key, key = ApiKey.objects.create_key(
-        name=name,
-        customer_id=actor.customer_id,
-        created_by=actor,
-        scopes=sorted(set(scopes)),
-        expiry_date=expires_at,
+    api_key = ApiKey(
+        name=name, customer_id=actor.customer_id, created_by=actor, scopes=sorted(set(scopes)), expiry_date=expires_at
     )
+    key = ApiKey.objects.assign_key(api_key)
+    api_key.save()
     audit_record(
         kind=AuditEvent.Kind.API_KEY_CREATED,
         actor=actor,

@@ -27,9 +27,15 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _customer_id(user: User) -> int:
+    if user.customer_id is None:
+        raise ApplicationError("You belong to no customer.", code="no_customer", status_code=403)
+    return user.customer_id
+
+
 def _other_owners(member: User) -> int:
     return (
-        User.objects.filter(customer_id=member.customer_id, role=User.Role.OWNER, is_active=True)
+        User.objects.filter(customer_id=_customer_id(member), role=User.Role.OWNER, is_active=True)
         .exclude(pk=member.pk)
         .count()
     )
@@ -48,18 +54,18 @@ def invitation_create(*, actor: User, email: str, role: str, request: Req = None
     """Returns the invitation and its token (shown once; only its hash is stored)."""
     email = email.strip().lower()
     _check_may_manage(actor=actor, role=role)
-    if User.objects.filter(email=email, customer_id=actor.customer_id, is_active=True).exists():
+    if User.objects.filter(email=email, customer_id=_customer_id(actor), is_active=True).exists():
         raise ApplicationError(
             "This person is already on the team.", code="already_member", status_code=409, details={"email": [email]}
         )
     now = timezone.now()
     # A new invitation replaces any pending one for the same address.
     TeamInvitation.objects.filter(
-        customer_id=actor.customer_id, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+        customer_id=_customer_id(actor), email=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
     token = secrets.token_urlsafe(32)
     invitation = TeamInvitation.objects.create(
-        customer_id=actor.customer_id,
+        customer_id=_customer_id(actor),
         email=email,
         role=role,
         token_hash=_token_hash(token),
@@ -140,8 +146,8 @@ def invitation_accept(
             )
         if user.customer_id == invitation.customer_id:
             raise ApplicationError("You are already on this team.", code="already_member", status_code=409)
-        others = User.objects.filter(customer_id=user.customer_id, is_active=True).exclude(pk=user.pk)
-        if user.role == User.Role.OWNER and _other_owners(user) == 0 and others.exists():
+        others = User.objects.filter(customer=user.customer, is_active=True).exclude(pk=user.pk)
+        if user.customer and user.role == User.Role.OWNER and _other_owners(user) == 0 and others.exists():
             raise ApplicationError(
                 "You are the only owner of your current team: make someone else owner first.",
                 code="last_owner",

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
 from platform_core.models import Customer, Job, User
+
+HEX_COLOR = r"^#[0-9A-Fa-f]{6}$"
 
 
 class Export(models.Model):
@@ -66,12 +70,20 @@ class Export(models.Model):
         return self.job.status
 
 
+def logo_upload_to(branding: Branding, filename: str) -> str:
+    """Per customer and per upload: S3 overwrites same-named objects, so names never repeat."""
+    return f"branding/{branding.customer_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
 class Branding(models.Model):
     """A customer's brand on PDF and DOCX exports: a header colour and, when set, a logo."""
 
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="export_branding")
-    color = models.CharField(max_length=7, default="#1F3A5F", help_text="Hex colour, e.g. #1F3A5F.")
-    logo = models.ImageField(upload_to="branding/", blank=True)
+    color = models.CharField(
+        max_length=7, default="#1F3A5F", help_text="Hex colour, e.g. #1F3A5F.",
+        validators=[RegexValidator(HEX_COLOR, "A colour is # and six hex digits, e.g. #1F3A5F.")],
+    )  # fmt: skip
+    logo = models.ImageField(upload_to=logo_upload_to, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 
-from exports.models import Export
-from platform_core.models import User
+from exports.models import Branding, Export
+from platform_core.models import Customer, User
 
 
 def export_list_for_user(*, user: User, document: str | None = None) -> QuerySet[Export]:
@@ -17,3 +17,8 @@ def export_list_for_user(*, user: User, document: str | None = None) -> QuerySet
 def export_get_for_user(*, user: User, export_id: str) -> Export:
     """Raises Export.DoesNotExist for another customer's export (the API answers 404)."""
     return export_list_for_user(user=user).get(pk=export_id)
+
+
+def branding_get_for_customer(*, customer: Customer) -> Branding:
+    """The customer's export branding, or the platform default (unsaved) when none is set."""
+    return Branding.objects.filter(customer=customer).first() or Branding(customer=customer)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -22,7 +23,7 @@ from exports.renderers import FORMATS
 from exports.storage import file_delete, file_digest, file_link, file_store
 from integrations.webhooks.services.outbound import webhook_event_emit
 from platform_core.exceptions import ApplicationError
-from platform_core.models import Job, User
+from platform_core.models import Customer, Job, User
 from platform_core.services.jobs import job_create, job_progress
 
 logger = logging.getLogger(__name__)
@@ -167,6 +168,26 @@ def export_download(*, export: Export) -> tuple[str, datetime]:
         download_count=F("download_count") + 1, last_downloaded_at=timezone.now()
     )
     return file_link(export=export, expires_at=expires_at), expires_at
+
+
+@transaction.atomic
+def branding_update(
+    *, customer: Customer, color: str | None = None, logo: UploadedFile | None = None, remove_logo: bool = False
+) -> Branding:
+    """Set the colour and/or logo of the customer's exports; the replaced logo file is deleted after commit."""
+    branding, _ = Branding.objects.select_for_update().get_or_create(customer=customer)
+    old_logo = branding.logo.name if branding.logo and (logo is not None or remove_logo) else ""
+    if color is not None:
+        branding.color = color.upper()
+    if remove_logo:
+        branding.logo = None
+    if logo is not None:
+        branding.logo.save(logo.name or "logo", logo, save=False)
+    branding.full_clean(exclude=["customer"])
+    branding.save()
+    if old_logo:
+        transaction.on_commit(lambda: branding.logo.storage.delete(old_logo))
+    return branding
 
 
 def exports_purge(*, limit: int = 500) -> int:

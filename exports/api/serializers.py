@@ -3,7 +3,7 @@ from typing import Any
 from rest_framework import serializers
 
 from exports.documents import DOCUMENT_TYPES
-from exports.models import Export
+from exports.models import HEX_COLOR, Branding, Export
 from exports.renderers import FORMATS
 
 
@@ -65,3 +65,28 @@ class DocumentTypeSerializer(serializers.Serializer):
 class DownloadLinkSerializer(serializers.Serializer):
     url = serializers.CharField()
     expires_at = serializers.DateTimeField()
+
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+
+class BrandingInputSerializer(serializers.Serializer):
+    color = serializers.RegexField(HEX_COLOR, required=False, error_messages={"invalid": "Use # and six hex digits."})
+    logo = serializers.ImageField(required=False)
+    remove_logo = serializers.BooleanField(required=False, default=False)
+
+    def validate_logo(self, logo: Any) -> Any:
+        if logo.size > LOGO_MAX_BYTES:
+            raise serializers.ValidationError("A logo may be at most 2 MB.", code="too_large")
+        return logo
+
+
+class BrandingSerializer(serializers.ModelSerializer[Branding]):
+    has_logo = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Branding
+        fields = ["color", "has_logo", "updated_at"]
+
+    def get_has_logo(self, branding: Branding) -> bool:
+        return bool(branding.logo)

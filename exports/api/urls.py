@@ -5,6 +5,7 @@ from exports.api import views
 urlpatterns = [
     path("exports/", views.ExportListCreateView.as_view(), name="export-list"),
     path("exports/documents/", views.DocumentTypeListView.as_view(), name="export-documents"),
+    path("exports/branding/", views.BrandingView.as_view(), name="export-branding"),
     path("exports/files/<str:token>/", views.ExportFileView.as_view(), name="export-file"),
     path("exports/<uuid:export_id>/", views.ExportDetailView.as_view(), name="export-detail"),
     re_path(

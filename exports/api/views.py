@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -14,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exports.api.serializers import (
+    BrandingInputSerializer,
+    BrandingSerializer,
     DocumentTypeSerializer,
     DownloadLinkSerializer,
     ExportRequestSerializer,
@@ -21,11 +25,12 @@ from exports.api.serializers import (
 )
 from exports.documents import document_types_available
 from exports.models import Export
-from exports.selectors import export_get_for_user, export_list_for_user
-from exports.services import export_download, export_request
+from exports.selectors import branding_get_for_customer, export_get_for_user, export_list_for_user
+from exports.services import branding_update, export_download, export_request
 from exports.storage import cache_control, content_disposition, export_storage, file_link_read
 from platform_core.api.jobs import JobAcceptedSerializer, job_accepted_response
 from platform_core.exceptions import ApplicationError
+from platform_core.permissions import IsCustomerManager
 
 
 def _export_for(request: Request, export_id: str) -> Export:
@@ -91,6 +96,29 @@ class DocumentTypeListView(APIView):
         customer = request.user.customer  # type: ignore[union-attr]
         documents = document_types_available(customer) if customer else []
         return Response(DocumentTypeSerializer(documents, many=True).data)
+
+
+class BrandingView(APIView):
+    """Colour and logo on the customer's PDF and DOCX exports: members read, owners and admins change."""
+
+    def get_permissions(self) -> Any:
+        return [IsCustomerManager()] if self.request.method == "PUT" else super().get_permissions()
+
+    def _customer(self, request: Request) -> Any:
+        if request.user.customer is None:  # type: ignore[union-attr]
+            raise NotFound("Staff without a customer have no branding.")
+        return request.user.customer  # type: ignore[union-attr]
+
+    @extend_schema(responses=BrandingSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(BrandingSerializer(branding_get_for_customer(customer=self._customer(request))).data)
+
+    @extend_schema(request=BrandingInputSerializer, responses=BrandingSerializer)
+    def put(self, request: Request) -> Response:
+        data = BrandingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        branding = branding_update(customer=self._customer(request), **data.validated_data)
+        return Response(BrandingSerializer(branding).data)
 
 
 class ExportFileView(APIView):

@@ -336,6 +336,15 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
         "drf_spectacular.hooks.postprocess_schema_enums",
     ],
+    # Choice sets whose field names repeat across apps get explicit names in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CostScenarioEnum": "assessments.models.CostCalculation.Scenario",
+        "AssessmentStatusEnum": "assessments.models.AssessmentSession.Status",
+        "BusinessCaseStatusEnum": "assessments.models.BusinessCase.Status",
+        "BusinessCaseTypeEnum": "assessments.models.BusinessCase.Type",
+        "BusinessCaseRequestTypeEnum": ["pilot", "full", "full_implementation"],
+        "SearchHitTypeEnum": ["product", "cost_calculation", "business_case"],
+    },
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["http://localhost:3000"])

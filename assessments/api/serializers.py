@@ -134,7 +134,7 @@ class CostInputsSerializer(serializers.Serializer):
 
 
 class CostCalculateInputSerializer(CostInputsSerializer):
-    scenario = serializers.ChoiceField(choices=list(formulas.SCENARIO_MULTIPLIERS), default="realistic")
+    scenario = serializers.ChoiceField(choices=CostCalculation.Scenario.choices, default="realistic")
 
 
 class CostSaveInputSerializer(CostCalculateInputSerializer):
@@ -145,7 +145,7 @@ class CostSaveInputSerializer(CostCalculateInputSerializer):
 class CostCompareInputSerializer(serializers.Serializer):
     base_inputs = CostInputsSerializer()
     scenarios = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(formulas.SCENARIO_MULTIPLIERS)), min_length=1, max_length=3
+        child=serializers.ChoiceField(choices=CostCalculation.Scenario.choices), min_length=1, max_length=3
     )
 
 

@@ -21,7 +21,7 @@ from assessments.models import (
 )
 from assessments.models.search import SEARCH_CONFIG
 from platform_core.exceptions import ApplicationError
-from platform_core.models import Customer
+from platform_core.models import Customer, Job
 
 # --- Assessment sessions -----------------------------------------------------------------------
 
@@ -73,6 +73,11 @@ def assessment_results_get(*, session_id: str) -> dict[str, Any]:
             )
         payload = assessment_results_payload(session)
         assessment_cache.cache.set(key, payload, assessment_cache.TTL_SECONDS)
+    if payload["calculation_status"] == "pending" and payload["job_id"]:
+        # The job's end is platform_core's to record: read it live, so a failed job never looks pending.
+        job_status = Job.objects.filter(pk=payload["job_id"]).values_list("status", flat=True).first()
+        if job_status in (Job.Status.FAILED, Job.Status.CANCELLED):
+            payload = {**payload, "calculation_status": "failed"}
     return payload
 
 

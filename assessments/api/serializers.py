@@ -278,7 +278,7 @@ class ResultsOutputSerializer(ScoresSerializer):
     status = serializers.CharField()
     company_name = serializers.CharField()
     product_name = serializers.CharField()
-    calculation_status = serializers.ChoiceField(choices=["pending", "done"])
+    calculation_status = serializers.ChoiceField(choices=["pending", "done", "failed"])
     job_id = serializers.UUIDField(allow_null=True)
     percentile = serializers.IntegerField(allow_null=True)
     top_challenge = serializers.CharField(allow_null=True)

@@ -183,3 +183,11 @@ def test_a_customers_assessments_are_listed_only_to_that_customer(auth_client, u
     assert auth_client.get(f"/api/v1/assessments/{mine.session_id}/").json()["overallScore"] == 75
     assert auth_client.get(f"/api/v1/assessments/{theirs.session_id}/").status_code == 404
     assert auth_client.get(f"/api/v1/assessments/{unclaimed.session_id}/").status_code == 404
+
+
+def test_results_say_failed_when_the_calculation_job_failed_for_good(api_client):
+    job_id = api_client.post("/api/v1/assessments/submit", submit_body()).json()["jobId"]
+    url = f"/api/v1/assessments/{SESSION}/results"
+    assert api_client.get(url).json()["calculationStatus"] == "pending"  # now cached
+    Job.objects.filter(pk=job_id).update(status="failed", error_code="internal_error")
+    assert api_client.get(url).json()["calculationStatus"] == "failed"

@@ -1,5 +1,12 @@
 """Every document type the platform offers; imported once at startup (ExportsConfig.ready)."""
 
-from exports.documents import assessment_report, business_case, comprehensive, cost_of_inaction, product_details
+from exports.documents import (
+    ai_content,
+    assessment_report,
+    business_case,
+    comprehensive,
+    cost_of_inaction,
+    product_details,
+)
 
-__all__ = ["assessment_report", "business_case", "comprehensive", "cost_of_inaction", "product_details"]
+__all__ = ["ai_content", "assessment_report", "business_case", "comprehensive", "cost_of_inaction", "product_details"]

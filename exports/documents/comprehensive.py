@@ -11,6 +11,7 @@ from exports.content import Column, Document, Facts, Section, Table
 from exports.documents import (
     DocumentRequest,
     DocumentType,
+    ai_content,
     assessment_report,
     business_case,
     cost_of_inaction,
@@ -71,8 +72,23 @@ PARTS: dict[str, Part] = {
     ),
     "product": Part(
         "Product",
-        lambda c: product_details.PRODUCT_DETAILS.available(c),
+        product_details.PRODUCT_DETAILS.available,
         lambda c: [product_details.product_section(p) for p in product_details.products(c)[:10]],
+    ),
+    "icp": Part(
+        "ICP",
+        ai_content.ICP_ANALYSIS.available,
+        lambda c: ai_content.icp_sections(ai_content.icp_latest(c)),
+    ),
+    "personas": Part(
+        "Personas",
+        ai_content.BUYER_PERSONAS.available,
+        lambda c: ai_content.persona_sections(ai_content.persona_set_latest(c)),
+    ),
+    "company-ratings": Part(
+        "Ratings",
+        ai_content.COMPANY_RATINGS.available,
+        lambda c: list(ai_content.rating_sections(list(ai_content.ratings(c)[: ai_content.RATINGS_MAX]))),
     ),
     "cost-of-inaction": Part(
         "Cost of inaction",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -50,8 +49,8 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 HEADER_HEIGHT = 14 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
-# Long tables become one flowable per chunk: splitting one huge Table re-measures every row per page.
-TABLE_CHUNK_ROWS = 40
+# Rows measured per page of a long table: more than fit on one A4 page at the smallest row height.
+TABLE_WINDOW_ROWS = 80
 LONG_CELL = 28  # characters; longer text cells wrap (a Paragraph), shorter ones stay plain strings
 
 _styles = getSampleStyleSheet()
@@ -176,10 +175,41 @@ def _tables(
     if header:
         style += [("BACKGROUND", (0, 0), (-1, 0), brand), ("TEXTCOLOR", (0, 0), (-1, 0), colors.white)]
     style += [("ALIGN", (i, 0), (i, -1), "RIGHT") for i, column in enumerate(columns) if column.kind != "text"]
-    while chunk := list(islice(rows, TABLE_CHUNK_ROWS)):
-        body = [[_cell(value, column, formatted) for value, column in zip(row, columns, strict=True)] for row in chunk]
-        yield PdfTable(head + body, colWidths=widths, repeatRows=len(head), style=PdfTableStyle(style))
+    body = [[_cell(value, column, formatted) for value, column in zip(row, columns, strict=True)] for row in rows]
+    yield PagedTable(head, body, widths, PdfTableStyle(style))
     yield Spacer(1, 4 * mm)
+
+
+class PagedTable(Flowable):
+    """A table laid out a page at a time: the header repeats at the top of each page (never mid-page), and
+    each page measures only a window of rows, where reportlab's Table re-measures all remaining rows per page."""
+
+    def __init__(self, head: list[Any], body: list[Any], widths: list[float], style: PdfTableStyle, start: int = 0):
+        super().__init__()
+        self.head, self.body, self.widths, self.style, self.start = head, body, widths, style, start
+        self._table: PdfTable | None = None
+
+    def _window(self) -> PdfTable:
+        rows = self.body[self.start : self.start + TABLE_WINDOW_ROWS]
+        return PdfTable(self.head + rows, colWidths=self.widths, repeatRows=len(self.head), style=self.style)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if len(self.body) - self.start > TABLE_WINDOW_ROWS:
+            return available_width, available_height + 1  # more than a page: always split
+        self._table = self._window()
+        return self._table.wrap(available_width, available_height)
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        parts = self._window().split(available_width, available_height)
+        fitted = parts[0]._nrows - len(self.head) if parts else 0
+        if fitted <= 0:
+            return []  # not even one row fits here: the next page
+        rest = PagedTable(self.head, self.body, self.widths, self.style, self.start + fitted)
+        return [parts[0], rest] if self.start + fitted < len(self.body) else [parts[0]]
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        assert self._table is not None
+        self._table.drawOn(canvas, x, y, _sW)
 
 
 def _chart(chart: BarChart, brand: colors.Color) -> Drawing:

@@ -97,6 +97,7 @@ def _call_model(request: AIRequest, provider_name: str, model: str) -> AIRespons
         try:
             text, input_tokens, output_tokens = provider.complete(model, request)
         except ProviderError as exc:
+            limits.reconcile(reservation, tokens=reservation.tokens)  # the provider may have counted it
             ai_usage_record(
                 operation=request.operation, provider=provider_name, model=model, customer_id=request.customer_id,
                 user_id=request.user_id, duration_ms=_elapsed_ms(started), success=False, error_code=exc.code,

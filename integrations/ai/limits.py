@@ -27,8 +27,9 @@ DEFAULT_TOKENS_PER_CHAR = 1 / 3
 CALIBRATION_MARGIN = 1.10
 CALIBRATION_TTL = 24 * 3600
 FIXED_OVERHEAD = 8  # per-request framing tokens (role markers, reply primer)
-# Our reservation is stamped a moment before the provider stamps the request, so it also leaves our
-# window a moment earlier: keep it a little longer than the provider's window.
+# The provider stamps a request when it arrives, after our reservation: the reservation is re-stamped
+# when the call ends (reconcile) and the window is kept a little longer than the provider's, so ours
+# never forgets a request before the provider does, however slow the way there was.
 WINDOW_PAD_SECONDS = 0.5
 
 ACQUIRE = """
@@ -66,10 +67,10 @@ return {0, tostring(wait)}
 
 RECONCILE = """
 local old = ARGV[1] .. ':' .. ARGV[2]
-local score = redis.call('ZSCORE', KEYS[1], old)
-if score then
+if redis.call('ZSCORE', KEYS[1], old) then
+  local t = redis.call('TIME')
   redis.call('ZREM', KEYS[1], old)
-  redis.call('ZADD', KEYS[1], score, ARGV[1] .. ':' .. ARGV[3])
+  redis.call('ZADD', KEYS[1], tonumber(t[1]) + tonumber(t[2]) / 1000000, ARGV[1] .. ':' .. ARGV[3])
 end
 return 1
 """
@@ -143,7 +144,7 @@ def reserve(*, provider: str, model: str, tokens: int, max_wait: float | None = 
 
 
 def reconcile(reservation: Reservation, *, tokens: int) -> None:
-    """Replace the reservation's estimate with the tokens the provider reported."""
+    """Replace the reservation's estimate with the tokens the provider reported, stamped now."""
     ai_redis().eval(RECONCILE, 1, reservation.key, reservation.member, reservation.tokens, max(0, tokens))
 
 

@@ -6,6 +6,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 
 from integrations.ai import breaker, limits
 from integrations.ai.gateway import ai_complete
@@ -277,9 +278,12 @@ def test_concurrent_callers_never_exceed_the_providers_token_limit(ai_providers,
     results: list[str] = []
 
     def caller(n: int) -> None:
-        for i in range(4):
-            text = f"Caller {n} question {i}: " + "lorem ipsum dolor sit amet, " * 20
-            results.append(ai_complete(make_request(text, max_tokens=100, use_cache=False)).provider)
+        try:
+            for i in range(4):
+                text = f"Caller {n} question {i}: " + "lorem ipsum dolor sit amet, " * 20
+                results.append(ai_complete(make_request(text, max_tokens=100, use_cache=False)).provider)
+        finally:
+            connections.close_all()  # this thread's connection, or the test database cannot be dropped
 
     threads = [threading.Thread(target=caller, args=(n,)) for n in range(5)]
     for thread in threads:

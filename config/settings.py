@@ -295,6 +295,7 @@ RATE_LIMITS = {
     "jobs_rate_batch": "5/h",
     "jobs_generate_icp": "5/h",
     "job_status": "60/m",
+    "exports_create": "30/15m",  # each export is a render on a worker (domain.md §12: 10/15m per old route)
     **env.json("RATE_LIMIT_OVERRIDES", default={}),
 }
 # Endpoint classes by URL name, for views that do not set `throttle_scope` themselves.

@@ -44,6 +44,10 @@ class ExportListCreateView(ListAPIView):
     serializer_class = ExportSerializer
     readonly_may_write = True  # an export only reads the customer's data: read-only members may ask for one
 
+    @property
+    def throttle_scope(self) -> str | None:  # the history is read often; renders are counted
+        return "exports_create" if self.request.method == "POST" else None
+
     @extend_schema(parameters=[OpenApiParameter("document", str)])
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)

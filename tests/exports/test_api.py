@@ -247,3 +247,12 @@ def test_purge_removes_expired_files_and_failed_leftovers_but_keeps_history(shee
     assert stored(kept) and not stored(expired) and not stored(failed)
     assert auth_client.get(f"/api/v1/exports/{expired.id}/").json()["status"] == "expired"
     assert exports_purge() == 0
+
+
+def test_export_requests_are_rate_limited_but_the_history_is_not(sheet_document, auth_client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "exports_create": "2/15m"}
+    assert [request_export(auth_client).status_code for _ in range(2)] == [202, 202]
+    limited = request_export(auth_client)
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+    assert Export.objects.count() == 2
+    assert all(auth_client.get("/api/v1/exports/").status_code == 200 for _ in range(3))

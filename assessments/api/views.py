@@ -227,11 +227,7 @@ class CostCompareView(APIView):
     @extend_schema(request=s.CostCompareInputSerializer, responses=s.CostCompareOutputSerializer)
     def post(self, request: Request) -> Response:
         data = validated(s.CostCompareInputSerializer, request)
-        comparisons = cost_services.cost_scenarios_compare(
-            base_inputs={k: v for k, v in data["base_inputs"].items()}, scenarios=data["scenarios"]
-        )
-        for row in comparisons:
-            row["inputs"] = {k: float(v) for k, v in row["inputs"].items()}
+        comparisons = cost_services.cost_scenarios_compare(base_inputs=data["base_inputs"], scenarios=data["scenarios"])
         return Response({"comparisons": comparisons})
 
 

@@ -36,7 +36,7 @@ def cost_scenarios_compare(*, base_inputs: dict[str, Any], scenarios: list[str])
             "scenario": scenario,
             "multiplier": float(formulas.SCENARIO_MULTIPLIERS[scenario]),
             "total_cost": formulas.to_cents(formulas.cost_total(base_inputs, scenario)),
-            "inputs": base_inputs,
+            "inputs": {name: float(value) for name, value in base_inputs.items()},
         }
         for scenario in scenarios
     ]

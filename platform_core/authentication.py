@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -41,6 +43,21 @@ def _failed(error: ApplicationError) -> AuthenticationFailed:
 
 class SessionJWTAuthentication(JWTAuthentication):
     """A Bearer access token whose session is alive; also counts the request against its rate limits."""
+
+    # Clients send the same access token for its whole life: verify its signature once per process.
+    # Only a byte-identical token hits the cache; expiry is still checked on every request.
+    _verified: OrderedDict[bytes, Token] = OrderedDict()
+    VERIFIED_CACHE_SIZE = 2048
+
+    def get_validated_token(self, raw_token: bytes) -> Token:
+        token = self._verified.get(raw_token)
+        if token is not None and token.get("exp", 0) > time.time():
+            return token
+        token = super().get_validated_token(raw_token)
+        self._verified[raw_token] = token
+        if len(self._verified) > self.VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return token
 
     def authenticate(self, request: Request) -> tuple[User, Token] | None:  # type: ignore[override]
         header = self.get_header(request)

@@ -1,0 +1,169 @@
+"""API gateway cost: GET /api/v1/jobs/ (20 rows; JWT bound to a session checked in Redis, rate limits
+counted in Redis, role permission) beside the baseline of the same run, a plain DRF APIView + simplejwt
++ ModelSerializer of the same 20 rows (bench/api_app.py), both served by one gunicorn (sync, 2 workers,
+as deployed) and loaded with wrk (`apt-get install wrk`).
+
+Run it against the database and Redis of the environment, through the stack script:
+
+    .venv/bin/python scripts/stack.py --ephemeral -- .venv/bin/python bench/api.py
+    ... bench/api.py --seconds 15 --warmup 5 --connections 50 --rounds 2
+
+The rounds alternate baseline and platform so drift on a shared machine hits both; the ratio is
+platform req/s over baseline req/s, averaged over the rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+PASSWORD = "bench-password-not-secret-1"  # noqa: S105 - a throwaway user on a throwaway database
+TARGETS = {
+    "baseline: plain DRF + JWT + ModelSerializer": "/bench/plain-jobs/",
+    "platform: GET /api/v1/jobs/": "/api/v1/jobs/",
+}
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('RESULT {"requests": %d, "us": %d, "p50": %d, "p95": %d, "p99": %d, '
+    .. '"non2xx": %d, "errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def prepare() -> str:
+    """Migrate, then one customer with an owner and 20 jobs; returns the owner's e-mail."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from platform_core.models import Customer, Job, User
+
+    call_command("migrate", verbosity=0)
+    customer, _ = Customer.objects.get_or_create(slug="bench-api", defaults={"name": "Bench API"})
+    email = "bench-api@example.com"
+    if not User.objects.filter(email=email).exists():
+        User.objects.create_user(email=email, password=PASSWORD, customer=customer, role=User.Role.OWNER)
+    Job.objects.filter(customer=customer).delete()
+    Job.objects.bulk_create(
+        Job(customer=customer, kind="icp.generate", task_name="bench.noop", status=Job.Status.SUCCEEDED,
+            progress=100, message="Done", input={"company": f"Company {n}"}, result={"score": n, "tier": "A"})
+        for n in range(20)
+    )  # fmt: skip
+    return email
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
+    from scripts.stack import wait_for_port
+
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DB_POOL_MIN_SIZE": "2",
+        "DB_POOL_MAX_SIZE": "10",
+        # Limits stay on (every request is counted in Redis) but high enough never to answer 429.
+        "RATE_LIMIT_OVERRIDES": json.dumps({"user": "1000000000/15m"}),
+    }
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "bench.api_app:application", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    wait_for_port(port, proc=proc, name="gunicorn")
+    return proc
+
+
+def http(url: str, *, token: str = "", body: dict | None = None) -> tuple[int, dict, dict]:
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 - http://127.0.0.1 only
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return response.status, dict(response.headers), json.loads(response.read())
+
+
+def wrk(url: str, token: str, *, seconds: float, connections: int, script: Path) -> dict:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--timeout", "10s", "-s", str(script),
+         "-H", f"Authorization: Bearer {token}", url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    match = re.search(r"^RESULT (.*)$", out, re.MULTILINE)
+    assert match, out
+    result = json.loads(match.group(1))
+    result["rps"] = result["requests"] / (result["us"] / 1e6)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--web-workers", type=int, default=2)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is needed: apt-get install wrk", file=sys.stderr)
+        return 2
+
+    from scripts.stack import free_port, stop
+
+    email = prepare()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_gunicorn(port, args.web_workers)
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(WRK_REPORT)
+    try:
+        token = http(f"{base}/api/v1/auth/token/", body={"email": email, "password": PASSWORD})[2]["access"]
+        _, headers, page = http(f"{base}/api/v1/jobs/", token=token)
+        assert len(page["results"]) == 20 and "X-RateLimit-Remaining" in headers, (headers, page)
+        assert len(http(f"{base}/bench/plain-jobs/", token=token)[2]) == 20
+
+        runs: dict[str, list[dict]] = {name: [] for name in TARGETS}
+        for path in TARGETS.values():  # warm both: imports, pools, caches
+            wrk(base + path, token, seconds=args.warmup, connections=args.connections, script=script)
+        for _ in range(args.rounds):
+            for name, path in TARGETS.items():
+                runs[name].append(
+                    wrk(base + path, token, seconds=args.seconds, connections=args.connections, script=script)
+                )
+    finally:
+        stop(server)
+        script.unlink(missing_ok=True)
+
+    print(
+        f"\ngunicorn sync -w{args.web_workers}, {os.cpu_count()} CPUs, wrk -t2 -c{args.connections}, "
+        f"{args.seconds:.0f} s per run after {args.warmup:.0f} s warm-up, {args.rounds} alternating rounds\n"
+    )
+    print(f"| {'view':<46} | round | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors |")
+    print(f"|{'-' * 48}|------:|------:|-------:|-------:|-------:|--------:|-------:|")
+    for name, results in runs.items():
+        for n, r in enumerate(results, 1):
+            print(
+                f"| {name:<46} | {n:>5} | {r['rps']:>5.0f} | {r['p50'] / 1000:>6.1f} | {r['p95'] / 1000:>6.1f} "
+                f"| {r['p99'] / 1000:>6.1f} | {r['non2xx']:>7} | {r['errors']:>6} |"
+            )
+    baseline, platform = (statistics.mean(r["rps"] for r in results) for results in runs.values())
+    print(f"\nratio platform / baseline (mean req/s): {platform / baseline:.2f}x  (goal >= 1.00x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

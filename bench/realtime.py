@@ -45,7 +45,11 @@ PER_USER, HUB, GROUP = "job.progress", "announcement", "bench.group"
 
 def client_main(url: str, tickets: list[str], handshakes: int, counters: Any, conn: Any) -> None:
     raise_fd_limit()
-    asyncio.run(_client(url, tickets, handshakes, counters, conn))
+    try:  # the clients share the 2 cores with the server: spend less of them
+        from uvloop import run
+    except ImportError:
+        from asyncio import run  # type: ignore[assignment]
+    run(_client(url, tickets, handshakes, counters, conn))
 
 
 async def _client(url: str, tickets: list[str], handshakes: int, counters: Any, conn: Any) -> None:
@@ -106,15 +110,21 @@ def free_port() -> int:
     return _free_port()
 
 
-def start_server(kind: str, port: int) -> subprocess.Popen[bytes]:
+def stop(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    from scripts.stack import stop as _stop
+
+    _stop(proc, timeout=timeout)
+
+
+def start_server(kind: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     from scripts.stack import wait_for_port
 
     bind = ["--host" if kind == "uvicorn" else "--bind", "127.0.0.1", "--port", str(port)]
     if kind == "daphne":  # as config/supervisord.conf runs it
         command = ["daphne", *bind, "--ping-interval", "20", "--ping-timeout", "30", "config.asgi:application"]
     else:
-        command = ["uvicorn", *bind, "--ws-ping-interval", "20", "--ws-ping-timeout", "30", "--no-access-log",
-                   "--log-level", "warning", "config.asgi:application"]  # fmt: skip
+        command = ["uvicorn", *bind, "--workers", str(workers), "--ws-ping-interval", "20", "--ws-ping-timeout", "30",
+                   "--no-access-log", "--log-level", "warning", "config.asgi:application"]  # fmt: skip
     command[0] = str(Path(sys.executable).parent / command[0])
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)  # access log
     wait_for_port(port, proc=proc, name=kind)
@@ -168,6 +178,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sockets", type=int, default=2000)
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (daphne runs one)")
     parser.add_argument("--clients", type=int, default=2, help="client processes sharing the sockets")
     parser.add_argument("--handshakes", type=int, default=50, help="concurrent handshakes per client process")
     parser.add_argument("--events", type=int, default=2000, help="per-user job events")
@@ -186,7 +197,7 @@ def main() -> int:
     from realtime.services import broadcast_publish
 
     port = free_port()
-    server = start_server(args.server, port)
+    server = start_server(args.server, port, args.workers)
     ctx = mp.get_context("spawn")  # clients share nothing with this process's DB connections
     procs, pipes, connected, failed_connects, received = [], [], [], [], []
     try:
@@ -249,10 +260,10 @@ def main() -> int:
     finally:
         for proc in procs:
             proc.join(30)
-        server.terminate()
-        server.wait(15)
+        stop(server, timeout=5)
 
-    print(f"\nbench/realtime.py: {args.server}, {os.cpu_count()} cores, {args.clients} client processes")
+    workers = f" --workers {args.workers}" if args.server == "uvicorn" else ""
+    print(f"\nbench/realtime.py: {args.server}{workers}, {os.cpu_count()} cores, {args.clients} client processes")
     print(f"sockets: {open_sockets}/{args.sockets} open, {failed} failed connects, {connect_seconds:.1f} s to connect")
     for sample in samples:
         print(f"  failure: {sample}")

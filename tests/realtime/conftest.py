@@ -5,7 +5,7 @@ from tests.realtime.server import AsgiServer
 
 @pytest.fixture(scope="session")
 def asgi_server(django_db_setup, django_db_blocker):
-    """daphne serving /ws/ on the test database, shared by the session (use transaction=True tests)."""
+    """uvicorn serving /ws/ on the test database, shared by the session (use transaction=True tests)."""
     server = AsgiServer().start()
     yield server
     server.stop()

@@ -1,4 +1,4 @@
-"""A real daphne process serving config.asgi on a free port, against the test database."""
+"""A real uvicorn process serving config.asgi on a free port (as supervisord runs it), on the test database."""
 
 from __future__ import annotations
 
@@ -27,12 +27,13 @@ class AsgiServer:
     def start(self) -> AsgiServer:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "--bind", "127.0.0.1", "--port", str(self.port),
-                 "--ping-interval", str(self.ping[0]), "--ping-timeout", str(self.ping[1]), "config.asgi:application"],
+                [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(self.port),
+                 "--ws-ping-interval", str(self.ping[0]), "--ws-ping-timeout", str(self.ping[1]),
+                 "config.asgi:application"],
                 env=platform_env(CORS_ALLOWED_ORIGINS=APP_ORIGIN), stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         try:
-            wait_for_port(self.port, proc=self.proc, name="daphne")
+            wait_for_port(self.port, proc=self.proc, name="uvicorn")
         except RuntimeError as exc:
             raise RuntimeError(f"{exc}\n{self.log()}") from exc
         return self

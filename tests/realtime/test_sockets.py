@@ -1,4 +1,4 @@
-"""/ws/ through a real daphne process, a real Redis channel layer and the `websockets` client."""
+"""/ws/ through a real uvicorn process, a real Redis channel layer and the `websockets` client."""
 
 import asyncio
 import base64

@@ -99,6 +99,7 @@ def setup_customer() -> tuple[Any, Any, str]:
     )  # fmt: skip
     business_case_generate_simple(customer=customer, user=user, cost_analysis=None, icp=None)
     _assessment(customer, user)
+    _ai_content(customer)
     return customer, user, password
 
 
@@ -114,6 +115,53 @@ def _assessment(customer: Any, user: Any) -> None:
     )  # fmt: skip
     AssessmentSession.objects.filter(session_id=session_id).update(customer=customer, status="linked")
     assessment_calculate(session_id=session_id)
+
+
+def _ai_content(customer: Any) -> None:
+    """Rows shaped as the AI services store them (assessments.ai_schemas), without calling a model."""
+    from assessments.models import CompanyRating, GeneratedResource, IcpAnalysis, PersonaSet, ResourceDefinition
+
+    meta = {"customer": customer, "source": "offline", "model": "bench"}
+    segments = [{"name": f"Segment {i}", "score": 90 - 15 * i, "criteria": ["200-2000 staff", "WMS"]} for i in range(4)]
+    IcpAnalysis.objects.create(
+        title="Logistics ICP", **meta,
+        content={"title": "Logistics ICP", "description": LOREM, "segments": segments,
+                 "keyIndicators": [f"Indicator {i}" for i in range(6)], "redFlags": ["No WMS", "No budget", "Tiny"],
+                 "ratingCriteria": [{"name": f"C{i}", "weight": 25, "description": LOREM[:80]} for i in range(4)]},
+    )  # fmt: skip
+    persona = {
+        "title": "VP Operations", "level": "VP",
+        "demographics": {"companySize": "500+", "revenue": "$50M", "industryVertical": "Logistics",
+                         "region": "EMEA", "yearsExperience": "10+"},
+        "psychographics": {k: [LOREM[:60]] * 3 for k in ("goals", "challenges", "motivations", "fears", "values")},
+        "buyingBehavior": {"decisionCriteria": ["TCO"], "budgetAuthority": "Approves", "buyingProcessRole": "Signer",
+                           "informationSources": ["Peers"], "preferredChannels": ["Email"]},
+    }  # fmt: skip
+    PersonaSet.objects.create(company_context=LOREM, industry="Logistics", personas=[persona] * 4, **meta)
+    parts = ("industryFit", "companySizeFit", "painPointAlignment", "buyerPersonaMatch")
+    breakdown = {p: {"score": 20, "explanation": LOREM[:90]} for p in parts}
+    CompanyRating.objects.bulk_create(
+        CompanyRating(
+            company_url=f"https://company{i}.example.com",
+            company_name=f"company{i}.example.com",
+            score=80,
+            fit_level="Excellent",
+            reasoning=LOREM[:200],
+            breakdown=breakdown,
+            strengths=["Fleet size"],
+            concerns=["Budget"],
+            recommendation="Call next week",
+            **meta,
+        )
+        for i in range(50)
+    )
+    resource = ResourceDefinition.objects.order_by("asset_number").first()
+    if resource is not None:
+        GeneratedResource.objects.create(
+            resource=resource, **meta,
+            content={"title": resource.title, "summary": LOREM,
+                     "sections": [{"heading": f"Part {i}", "body": f"{LOREM}\n\n{LOREM}"} for i in range(6)]},
+        )  # fmt: skip
 
 
 # --- phase 1: render time ------------------------------------------------------------------------

@@ -52,6 +52,10 @@ CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 # Rows measured per page of a long table: more than fit on one A4 page at the smallest row height.
 TABLE_WINDOW_ROWS = 80
 LONG_CELL = 28  # characters; longer text cells wrap (a Paragraph), shorter ones stay plain strings
+LONG_FACT = 300  # characters; a longer fact value is laid out as a paragraph below its label
+MAX_CELL = 1500  # characters of one table cell in the PDF (about half a page in the narrowest column)
+MAX_CHART_BARS = 30
+BLOCK_GAP = 4 * mm
 
 _styles = getSampleStyleSheet()
 STYLES = {
@@ -60,8 +64,10 @@ STYLES = {
     "meta": ParagraphStyle("DocMeta", parent=_styles["Normal"], fontSize=10, textColor=colors.grey),
     "h1": ParagraphStyle("Section", parent=_styles["Heading1"], fontSize=16, spaceBefore=12, spaceAfter=8),
     "h2": _styles["Heading3"],
-    "body": ParagraphStyle("Body", parent=_styles["BodyText"], fontSize=10, leading=14),
+    "body": ParagraphStyle("Body", parent=_styles["BodyText"], fontSize=10, leading=14, spaceAfter=BLOCK_GAP),
+    "item": ParagraphStyle("Item", parent=_styles["BodyText"], fontSize=10, leading=14),
     "cell": ParagraphStyle("Cell", parent=_styles["BodyText"], fontSize=8.5, leading=10.5),
+    "label": ParagraphStyle("Label", parent=_styles["BodyText"], fontName="Helvetica-Bold", fontSize=9, spaceBefore=4),
 }
 
 
@@ -72,7 +78,10 @@ def render(document: Document, path: Path) -> None:
             file, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + HEADER_HEIGHT,
             bottomMargin=MARGIN, title=document.title, author=document.customer_name, pageCompression=1,
         )  # fmt: skip
-        frame = Frame(MARGIN, MARGIN, CONTENT_WIDTH, PAGE_HEIGHT - 2 * MARGIN - HEADER_HEIGHT, id="body")
+        frame = Frame(
+            MARGIN, MARGIN, CONTENT_WIDTH, PAGE_HEIGHT - 2 * MARGIN - HEADER_HEIGHT, id="body",
+            leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
+        )  # fmt: skip
 
         def title_page(canvas: Canvas, _doc: BaseDocTemplate) -> None:
             canvas.saveState()
@@ -137,26 +146,43 @@ def _block(block: Any, brand: colors.Color) -> Iterator[Flowable]:
         yield _text(block.text, "h2")
     elif isinstance(block, Paragraph):
         yield _text(block.text)
-        yield Spacer(1, 2 * mm)
     elif isinstance(block, BulletList):
-        yield ListFlowable(
-            [ListItem(_text(item), leftIndent=12) for item in block.items], bulletType="bullet", start="•"
-        )
-        yield Spacer(1, 2 * mm)
+        items = [ListItem(_text(item, "item"), leftIndent=12) for item in block.items]
+        yield ListFlowable(items, bulletType="bullet", start="•", spaceAfter=BLOCK_GAP)
     elif isinstance(block, Facts):
-        rows: list[list[Value]] = [[label, format_value(value, kind)] for label, value, kind in block.rows]
-        yield from _tables([Column("Field"), Column("Value")], iter(rows), brand, formatted=True, header=False)
+        yield from _facts(block, brand)
     elif isinstance(block, Table):
         if block.title:
             yield _text(block.title, "h2")
         yield from _tables(block.columns, iter(block.rows), brand)
     elif isinstance(block, BarChart):
-        yield KeepTogether([_text(block.title, "h2"), _chart(block, brand)])
+        shown = "" if len(block.labels) <= MAX_CHART_BARS else f" (first {MAX_CHART_BARS} of {len(block.labels)})"
+        yield KeepTogether([_text(block.title + shown, "h2"), _chart(block, brand)])
         yield from _tables(block.as_table().columns, iter(block.as_table().rows), brand)
+
+
+def _facts(block: Facts, brand: colors.Color) -> Iterator[Flowable]:
+    """Short values in a two-column table; a long one (a description) as its own paragraph, since a
+    table row cannot break across pages."""
+    rows: list[list[Value]] = []
+    for label, value, kind in block.rows:
+        text = format_value(value, kind)
+        if len(text) <= LONG_FACT:
+            rows.append([label, text])
+            continue
+        if rows:
+            yield from _tables([Column("Field"), Column("Value")], iter(rows), brand, formatted=True, header=False)
+            rows = []
+        yield _text(label, "label")
+        yield _text(text)
+    if rows:
+        yield from _tables([Column("Field"), Column("Value")], iter(rows), brand, formatted=True, header=False)
 
 
 def _cell(value: Value, column: Column, formatted: bool) -> Any:
     text = str(value) if formatted else format_value(value, column.kind)
+    if len(text) > MAX_CELL:  # a row taller than a page cannot be laid out; the data formats keep it whole
+        text = text[: MAX_CELL - 1] + "…"
     return _text(text, "cell") if len(text) > LONG_CELL else text
 
 
@@ -177,7 +203,6 @@ def _tables(
     style += [("ALIGN", (i, 0), (i, -1), "RIGHT") for i, column in enumerate(columns) if column.kind != "text"]
     body = [[_cell(value, column, formatted) for value, column in zip(row, columns, strict=True)] for row in rows]
     yield PagedTable(head, body, widths, PdfTableStyle(style))
-    yield Spacer(1, 4 * mm)
 
 
 class PagedTable(Flowable):
@@ -188,6 +213,9 @@ class PagedTable(Flowable):
         super().__init__()
         self.head, self.body, self.widths, self.style, self.start = head, body, widths, style, start
         self._table: PdfTable | None = None
+        # Space after the table as an attribute, not a Spacer: a Spacer pushed over the end of a page
+        # starts a blank one.
+        self.spaceAfter = BLOCK_GAP
 
     def _window(self) -> PdfTable:
         rows = self.body[self.start : self.start + TABLE_WINDOW_ROWS]
@@ -204,8 +232,10 @@ class PagedTable(Flowable):
         fitted = parts[0]._nrows - len(self.head) if parts else 0
         if fitted <= 0:
             return []  # not even one row fits here: the next page
-        rest = PagedTable(self.head, self.body, self.widths, self.style, self.start + fitted)
-        return [parts[0], rest] if self.start + fitted < len(self.body) else [parts[0]]
+        if self.start + fitted >= len(self.body):
+            parts[0].spaceAfter = BLOCK_GAP
+            return [parts[0]]
+        return [parts[0], PagedTable(self.head, self.body, self.widths, self.style, self.start + fitted)]
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
         assert self._table is not None
@@ -213,17 +243,17 @@ class PagedTable(Flowable):
 
 
 def _chart(chart: BarChart, brand: colors.Color) -> Drawing:
-    bar_height = 16
-    height = bar_height * len(chart.labels) + 30
+    labels, values = chart.labels[:MAX_CHART_BARS], chart.values[:MAX_CHART_BARS]
+    height = 16 * len(labels) + 30
     drawing = Drawing(CONTENT_WIDTH, height)
     bars = HorizontalBarChart()
     bars.x, bars.y = 150, 15
     bars.width, bars.height = CONTENT_WIDTH - 170, height - 25
-    bars.data = [list(reversed(chart.values))]
-    bars.categoryAxis.categoryNames = [label[:30] for label in reversed(chart.labels)]
+    bars.data = [list(reversed(values))]
+    bars.categoryAxis.categoryNames = [label[:30] for label in reversed(labels)]
     bars.categoryAxis.labels.fontSize = 8
     bars.valueAxis.valueMin = 0
-    bars.valueAxis.valueMax = max([*chart.values, 1]) * 1.15  # room for the bar labels
+    bars.valueAxis.valueMax = max([*values, 1]) * 1.15  # room for the bar labels
     bars.valueAxis.labels.fontSize = 7
     bars.valueAxis.labelTextFormat = lambda value: format_value(value, chart.kind)
     bars.bars[0].fillColor = brand

@@ -110,3 +110,30 @@ def test_brand_logo_is_placed_in_the_header(tmp_path, fmt):
         header = docx.Document(path).sections[0].header
         assert len(header.part.related_parts) == 1  # the logo image
         assert header.paragraphs[0].runs[-1].font.color.rgb == docx.shared.RGBColor(0xC8, 0x1E, 0x3C)
+
+
+def test_content_larger_than_a_page_still_lays_out(tmp_path):
+    """50 bars, a 6,000-character fact (a company context) and a 3,000-character table cell."""
+    from datetime import UTC, datetime
+
+    from exports.content import BarChart, Column, Document, Facts, Section, Table
+
+    long_text = " ".join(f"word{i}" for i in range(1000))
+    document = Document(
+        kind="big", title="Big", customer_name="Acme", generated_at=datetime(2026, 11, 26, tzinfo=UTC),
+        sections=[
+            Section("Ratings", [BarChart("Fit", [f"Company {i}" for i in range(50)], [float(i) for i in range(50)])]),
+            Section("Context", [Facts([("Short", "fits", "text"), ("Company context", long_text, "text")])]),
+            Section("Cells", [Table([Column("Name"), Column("Notes")], [["long", long_text[:3000]]])]),
+        ],
+    )  # fmt: skip
+    pdf = tmp_path / "big.pdf"
+    FORMATS["pdf"].render(document, pdf)
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    assert "Fit (first 30 of 50)" in text and "Company 49" in text  # every bar is still in the table
+    assert "word999" in text  # the long fact is whole, as a paragraph
+    assert "word0 word1" in text and "…" in text  # the long cell is clipped in the PDF only
+
+    csv_path = tmp_path / "big.csv"
+    FORMATS["csv"].render(document, csv_path)
+    assert long_text[:3000] in csv_path.read_text()

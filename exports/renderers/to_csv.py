@@ -1,15 +1,35 @@
 """CSV: one sheet, block after block; numbers raw so a spreadsheet can sum them."""
 
 import csv
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from exports.content import BarChart, BulletList, Document, Facts, Heading, Paragraph, Table, plain_value
 
 
+def _inert(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula (=, +, @, -cmd) gets a leading apostrophe (OWASP CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "@", "\t", "\r", "-") and not value[1:2].isdigit():
+        return "'" + value
+    return value
+
+
+class _Writer:
+    def __init__(self, file: Any) -> None:
+        self._writer = csv.writer(file)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([_inert(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 def render(document: Document, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
+        writer = _Writer(file)
         writer.writerow([document.title])
         if document.subtitle:
             writer.writerow([document.subtitle])
@@ -30,7 +50,7 @@ def render(document: Document, path: Path) -> None:
                     _write_table(writer, table)
 
 
-def _write_table(writer: Any, table: Table) -> None:
+def _write_table(writer: _Writer, table: Table) -> None:
     if table.title:
         writer.writerow([table.title])
     writer.writerow([column.title for column in table.columns])

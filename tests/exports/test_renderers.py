@@ -2,13 +2,14 @@
 
 import csv
 import json
+from datetime import UTC, datetime
 
 import docx
 import pypdf
 import pytest
 from PIL import Image
 
-from exports.content import Branding
+from exports.content import BarChart, Branding, Column, Document, Facts, Paragraph, Section, Table
 from exports.renderers import FORMATS
 from tests.exports.conftest import sheet_content
 
@@ -114,10 +115,6 @@ def test_brand_logo_is_placed_in_the_header(tmp_path, fmt):
 
 def test_content_larger_than_a_page_still_lays_out(tmp_path):
     """50 bars, a 6,000-character fact (a company context) and a 3,000-character table cell."""
-    from datetime import UTC, datetime
-
-    from exports.content import BarChart, Column, Document, Facts, Section, Table
-
     long_text = " ".join(f"word{i}" for i in range(1000))
     document = Document(
         kind="big", title="Big", customer_name="Acme", generated_at=datetime(2026, 11, 26, tzinfo=UTC),
@@ -137,3 +134,24 @@ def test_content_larger_than_a_page_still_lays_out(tmp_path):
     csv_path = tmp_path / "big.csv"
     FORMATS["csv"].render(document, csv_path)
     assert long_text[:3000] in csv_path.read_text()
+
+
+ROWS = [["=HYPERLINK(1)", -5], ["-10% churn", 3], ["@SUM(A1)", 1]]
+
+
+def test_text_from_models_cannot_break_a_docx_or_run_as_a_spreadsheet_formula(tmp_path):
+    document = Document(
+        kind="odd", title="Odd\x0b input", customer_name="Acme", generated_at=datetime(2026, 11, 26, tzinfo=UTC),
+        sections=[
+            Section("Notes", [Paragraph("bell\x07 and form\x0c feed")]),
+            Section("Cells", [Table([Column("Text"), Column("Delta", "number")], ROWS)]),
+        ],
+    )  # fmt: skip
+    path = tmp_path / "odd.docx"
+    FORMATS["docx"].render(document, path)
+    assert "bell and form feed" in [p.text for p in docx.Document(path).paragraphs]
+
+    csv_path = tmp_path / "odd.csv"
+    FORMATS["csv"].render(document, csv_path)
+    rows = list(csv.reader(csv_path.open(newline="")))
+    assert ["'=HYPERLINK(1)", "-5"] in rows and ["-10% churn", "3"] in rows and ["'@SUM(A1)", "1"] in rows

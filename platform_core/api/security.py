@@ -6,6 +6,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -205,7 +206,5 @@ class AuditEventListView(ListAPIView):
     def get_queryset(self) -> Any:
         kind = self.request.query_params.get("kind")
         if kind and kind not in AuditEvent.Kind.values:
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"kind": [f"Unknown kind; one of {', '.join(AuditEvent.Kind.values)}."]})
         return selectors.audit_events_for_customer(user=_me(self.request), kind=kind)

@@ -30,6 +30,7 @@ class UserSession(models.Model):
     # The jti of the only refresh token of this session that may be used; an older one is a replay.
     refresh_jti = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
+    # Updated at login and refresh; the time of the latest request lives in Redis (sessions API reads it).
     last_seen_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(help_text="Absolute end: the refresh token lifetime from the last refresh.")
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -25,7 +25,7 @@ from platform_core.models import AuditEvent, User, UserSession
 from platform_core.services.audit import audit_record, request_origin
 
 REUSE_DETECTED = "reuse_detected"
-EXPIRED_REASONS = {UserSession.EndReason.IDLE, "idle", "expired"}
+EXPIRED_REASONS = {UserSession.EndReason.IDLE, "expired"}  # "expired": past the refresh lifetime
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,6 @@ class TokenPair:
     access: str
     refresh: str
     session: UserSession
-
-    def as_dict(self) -> dict[str, str]:
-        return {"access": self.access, "refresh": self.refresh}
 
 
 def session_error(reason: str) -> ApplicationError:

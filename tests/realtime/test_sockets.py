@@ -11,13 +11,13 @@ import pytest
 from django.db import connections
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from platform_core.events import job_event_publish
 from platform_core.models import Job
 from platform_core.services.jobs import job_create
+from platform_core.services.sessions import session_create
 from realtime.services import broadcast_publish
 from tests.platform_core.factories import PASSWORD, CustomerFactory, UserFactory
 from tests.realtime.server import APP_ORIGIN
@@ -28,7 +28,7 @@ STEPPED = "tests.support.tasks.stepped_job"
 
 def jwt_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {session_create(user=user).access}")  # tokens need a session
     return client
 
 

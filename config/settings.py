@@ -299,7 +299,14 @@ RATE_LIMITS = {
     **env.json("RATE_LIMIT_OVERRIDES", default={}),
 }
 # Endpoint classes by URL name, for views that do not set `throttle_scope` themselves.
-RATE_LIMIT_ROUTES = {"job-detail": "job_status", **env.json("RATE_LIMIT_ROUTE_OVERRIDES", default={})}
+RATE_LIMIT_ROUTES = {
+    "job-detail": "job_status",
+    "job-generate-icp": "jobs_generate_icp",
+    "job-personas": "jobs_personas",
+    "job-rate-company": "jobs_rate_company",
+    "job-rate-batch": "jobs_rate_batch",
+    **env.json("RATE_LIMIT_ROUTE_OVERRIDES", default={}),
+}
 SUPPORTED_API_VERSIONS = ["v1"]
 # Request bodies above this size answer 413 (domain.md §12: 10 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_BODY_MAX_BYTES", default=10 * 1024 * 1024)

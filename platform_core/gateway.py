@@ -47,16 +47,14 @@ class GatewayMiddleware:
         response = self.get_response(request)
         usages = getattr(request, USAGE_ATTR, None)
         if usages:
-            tightest = min(usages, key=lambda usage: usage.remaining)
-            response["X-RateLimit-Limit"] = str(tightest.limit.limit)
-            response["X-RateLimit-Remaining"] = str(tightest.remaining)
-            response["X-RateLimit-Reset"] = str(tightest.reset_at)  # epoch seconds
-            if response.status_code == 429:
-                exceeded = max((u for u in usages if u.exceeded), key=lambda u: u.reset_at, default=tightest)
-                response["X-RateLimit-Limit"] = str(exceeded.limit.limit)
-                response["X-RateLimit-Remaining"] = "0"
-                response["X-RateLimit-Reset"] = str(exceeded.reset_at)
-                response["Retry-After"] = str(max(1, exceeded.reset_at - int(time.time())))
+            exceeded = [usage for usage in usages if usage.exceeded]
+            # The limit that refused the call (the one freeing up last), else the one closest to refusing.
+            shown = max(exceeded, key=lambda u: u.reset_at) if exceeded else min(usages, key=lambda u: u.remaining)
+            response["X-RateLimit-Limit"] = str(shown.limit.limit)
+            response["X-RateLimit-Remaining"] = str(shown.remaining)
+            response["X-RateLimit-Reset"] = str(shown.reset_at)  # epoch seconds
+            if exceeded:
+                response["Retry-After"] = str(max(1, shown.reset_at - int(time.time())))
         return response
 
 

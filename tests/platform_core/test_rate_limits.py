@@ -42,7 +42,7 @@ def test_a_user_limit_answers_429_with_retry_after_and_headers(settings):
     assert error["code"] == "rate_limited"
     assert error["details"]["limit"] == "user"
     assert error["details"]["max"] == 3
-    assert error["details"]["retryAfter"] == int(limited["Retry-After"])
+    assert abs(error["details"]["retryAfter"] - int(limited["Retry-After"])) <= 1  # a second may tick between
 
 
 @pytest.mark.django_db

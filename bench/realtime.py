@@ -177,8 +177,8 @@ def percentiles(values: list[float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sockets", type=int, default=2000)
-    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (daphne runs one)")
+    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="uvicorn")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (daphne runs one)")
     parser.add_argument("--clients", type=int, default=2, help="client processes sharing the sockets")
     parser.add_argument("--handshakes", type=int, default=50, help="concurrent handshakes per client process")
     parser.add_argument("--events", type=int, default=2000, help="per-user job events")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import logging
 from collections import deque
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from platform_core.events import customer_group, job_group, user_group
@@ -49,14 +50,12 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
         headers = dict(self.scope.get("headers", []))
         origin = headers.get(b"origin", b"").decode("latin-1") or None
         if not selectors.origin_allowed(origin):
-            await self.close(code=CLOSE_FORBIDDEN_ORIGIN)
-            return
+            await self._refuse(CLOSE_FORBIDDEN_ORIGIN)
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         ticket = (query.get("ticket") or [""])[0]
         user, snapshot = await _open(ticket=ticket, session_user=self.scope.get("user"))
         if user is None:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
+            await self._refuse(CLOSE_UNAUTHENTICATED)
         self.user = user
         await self._join(user_group(user.pk))
         if user.customer_id:
@@ -64,6 +63,11 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
         hub.register(self)
         # Group messages wait in the channel until connect returns, so the snapshot comes first.
         await self.send(text_data=_dumps({"type": "snapshot", "jobs": snapshot}))
+
+    async def _refuse(self, code: int) -> NoReturn:
+        await self.close(code=code)
+        # End the consumer now: uvicorn's shutdown would otherwise wait for it.
+        raise StopConsumer()
 
     async def disconnect(self, code: int) -> None:
         hub.unregister(self)

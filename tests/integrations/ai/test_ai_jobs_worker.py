@@ -3,16 +3,20 @@ two worker processes sharing one provider's token limit."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from asgiref.sync import async_to_sync
 from celery import current_app
 from celery.app.routes import MapRoute
+from channels.layers import get_channel_layer
 from rest_framework.test import APIClient
 
 from assessments.models import AssessmentSession, CompanyRating, GeneratedResource, IcpAnalysis, PersonaSet
+from platform_core.events import user_group
 from platform_core.models import Job
 from tests.fakes.ai_servers import FakeAnthropic, FakeOpenAI
 from tests.integrations.ai import ai_replies
@@ -105,6 +109,32 @@ def test_every_job_kind_runs_on_a_real_worker_with_the_offline_provider(celery_w
     client = paid_client()
     jobs = run_every_job_kind(client)
     assert_every_kind_succeeded(jobs, client, source="offline")
+
+
+def test_batch_rating_reports_progress_per_company_over_the_users_channel(celery_worker):
+    user = UserFactory(customer=CustomerFactory(tier="paid"))
+    client = APIClient()
+    client.force_authenticate(user=user)
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_group(user.id), channel)
+
+    companies = [f"https://company-{i}.example" for i in range(4)]
+    job_id = post_job(client, "/api/v1/jobs/rate-batch", {"companies": companies})
+
+    async def events_until_done() -> list[dict]:
+        events: list[dict] = []
+        while not events or events[-1]["type"] != "job.succeeded":
+            message = await asyncio.wait_for(layer.receive(channel), 60)
+            if message["event"]["jobId"] == job_id:
+                events.append(message["event"])
+        return events
+
+    events = async_to_sync(events_until_done)()
+    rated = [(e["progress"], e["message"]) for e in events if e["message"].startswith("Rated")]
+    assert rated == [(25, "Rated 1 of 4"), (50, "Rated 2 of 4"), (75, "Rated 3 of 4"), (100, "Rated 4 of 4")]
+    assert events[-1]["result"]["metadata"] == {"total": 4, "successful": 4, "failed": 0}
+    assert {r["source"] for r in events[-1]["result"]["results"]} == {"offline"}
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from integrations.ai.redis_store import KEY_PREFIX, ai_redis
-from integrations.ai.types import AIRequest, AIUnavailable
+from integrations.ai.types import AIRequest, AIUnavailable, ProviderError
 
 DEFAULT_TOKENS_PER_CHAR = 1 / 3
 CALIBRATION_MARGIN = 1.10
@@ -116,14 +116,13 @@ def tokens_per_char_learn(request: AIRequest, *, provider: str, model: str, repo
 def reserve(*, provider: str, model: str, tokens: int, max_wait: float | None = None) -> Reservation:
     """Wait until the window has room for `tokens` and one more request, then take it.
 
-    Raises AIUnavailable (retryable: the job is rescheduled) when that would take longer than max_wait.
+    Raises AIUnavailable (retryable: the job is rescheduled) when that would take longer than max_wait,
+    and ProviderError when the request could never fit in the window.
     """
     token_limit, request_limit = settings.AI_TOKENS_PER_MINUTE, settings.AI_REQUESTS_PER_MINUTE
-    if tokens > token_limit:
-        raise AIUnavailable(
-            f"The request needs {tokens} tokens, more than the {token_limit} tokens-per-minute limit.",
-            details={"tokens": tokens, "limit": token_limit},
-        )
+    if tokens > token_limit:  # it would never fit: not worth waiting for, the next model may take it
+        message = f"The request needs {tokens} tokens, more than the {token_limit} tokens-per-minute limit."
+        raise ProviderError(ProviderError.FATAL, "request_too_large", message)
     max_wait = settings.AI_LIMIT_MAX_WAIT_SECONDS if max_wait is None else max_wait
     key, member = _window_key(provider, model), uuid.uuid4().hex
     window = settings.AI_RATE_WINDOW_SECONDS + WINDOW_PAD_SECONDS

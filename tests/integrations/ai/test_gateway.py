@@ -268,6 +268,28 @@ def test_the_limiter_reconciles_reservations_with_reported_usage(ai_providers):
     assert tokens == response.input_tokens + response.output_tokens  # the 500-token reservation was corrected
 
 
+def test_a_request_larger_than_the_limit_is_refused_without_calling(ai_providers, settings):
+    fake_openai, fake_anthropic = ai_providers
+    settings.AI_TOKENS_PER_MINUTE = 500
+    with pytest.raises(AIRequestFailed) as refused:
+        ai_complete(make_request(max_tokens=1000))
+    assert {a["code"] for a in refused.value.details["attempts"]} == {"request_too_large"}
+    assert fake_openai.requests == [] and fake_anthropic.requests == []
+
+
+def test_a_call_that_cannot_get_room_in_time_is_retryable(ai_providers, settings):
+    fake_openai, _ = ai_providers
+    settings.AI_MODEL_CHAINS = {"default": ["openai:gpt-4o-mini"]}
+    settings.AI_TOKENS_PER_MINUTE = 1_000
+    settings.AI_LIMIT_MAX_WAIT_SECONDS = 0.2
+    fake_openai.reply = "word " * 500  # the first call really uses 500+ of the 1,000 tokens
+    ai_complete(make_request("first", max_tokens=600))
+    with pytest.raises(AIUnavailable) as waiting:
+        ai_complete(make_request("second", max_tokens=600))
+    assert waiting.value.details["provider"] == "openai"
+    assert fake_openai.calls == 1
+
+
 @pytest.mark.django_db(transaction=True)  # the callers' threads write the ledger on their own connections
 def test_concurrent_callers_never_exceed_the_providers_token_limit(ai_providers, settings):
     fake_openai, _ = ai_providers

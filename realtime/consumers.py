@@ -1,9 +1,23 @@
-"""The /ws/ socket: authenticated by a ticket (or a staff session), pushes the user's job events."""
+"""The /ws/ socket: authenticated by a ticket (or a staff session), pushes the user's job events.
+
+Protocol (JSON text frames):
+- connect to /ws/?ticket=<POST /api/v1/realtime/ticket/>; refused sockets are closed with 4401
+  (no, reused or expired ticket) or 4403 (an Origin that is not ours; no Origin is allowed unless
+  REALTIME_ALLOW_MISSING_ORIGIN is off). Staff pages may rely on the admin session cookie instead.
+- first frame: {"type": "snapshot", "jobs": [{"jobId", "kind", "status", "progress", "message", "at"}]}
+  (the user's queued and running jobs: a reconnecting client re-reads its state here).
+- then job events {"type": "job.progress"|"job.succeeded"|"job.failed"|"job.cancelled", "eventId",
+  "jobId", "kind", "status", "progress", "message", "at", "result"?, "error"?} for the user's jobs and
+  jobs it follows, each once; and broadcasts such as {"type": "announcement", "eventId", "message", "data", "at"}.
+- client actions: {"action": "subscribe"|"unsubscribe", "jobId"} (a job of the user's customer;
+  answered {"type": "subscribed", "job": {...current state}}), {"action": "ping"} -> {"type": "pong"}.
+  Mistakes are answered {"type": "error", "error": {"code", "message", "details"}}.
+- the server pings every 20 s and closes a socket that stops answering.
+"""
 
 from __future__ import annotations
 
 import json
-import logging
 from collections import deque
 from typing import Any, NoReturn
 from urllib.parse import parse_qs
@@ -16,8 +30,6 @@ from platform_core.events import customer_group, job_group, user_group
 from platform_core.models import User
 from realtime import selectors, services
 from realtime.broadcast import hub
-
-logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
@@ -60,9 +72,9 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
         await self._join(user_group(user.pk))
         if user.customer_id:
             await self._join(customer_group(user.customer_id))
-        hub.register(self)
         # Group messages wait in the channel until connect returns, so the snapshot comes first.
         await self.send(text_data=_dumps({"type": "snapshot", "jobs": snapshot}))
+        hub.register(self)
 
     async def _refuse(self, code: int) -> NoReturn:
         await self.close(code=code)
@@ -114,7 +126,7 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
                 await self.channel_layer.group_discard(group, self.channel_name)
             await self.send(text_data=_dumps({"type": "unsubscribed", "jobId": job_id}))
             return
-        if group not in self.joined and len(self.joined) >= MAX_SUBSCRIPTIONS + 2:
+        if group not in self.joined and len(self.joined) >= MAX_SUBSCRIPTIONS + 2:  # + user and customer groups
             await self._error("too_many_subscriptions", f"A socket follows at most {MAX_SUBSCRIPTIONS} jobs.")
             return
         await self._join(group)

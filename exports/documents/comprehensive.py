@@ -1,4 +1,5 @@
-"""The comprehensive report: the chosen parts (assessment, product, cost, business case, progress) in one file."""
+"""The comprehensive report: the chosen parts (assessment, product, ICP, personas, ratings, cost, business case,
+progress) in one file."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass

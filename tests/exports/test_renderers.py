@@ -50,7 +50,7 @@ def test_a_long_table_flows_over_pages_and_repeats_its_header(tmp_path):
 
 def test_docx_has_the_same_headings_facts_and_tables(tmp_path):
     document = docx.Document(render(tmp_path, "docx"))
-    paragraphs = [(p.style.name, p.text) for p in document.paragraphs if p.text]
+    paragraphs = [(p.style.name if p.style else "", p.text) for p in document.paragraphs if p.text]
     assert ("Title", "Pipeline Sheet") in paragraphs
     assert ("Heading 1", "Summary") in paragraphs and ("Heading 1", "Detail") in paragraphs
     assert ("Heading 2", "Cost categories") in paragraphs

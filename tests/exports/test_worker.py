@@ -14,6 +14,7 @@ from django.core.files.storage import storages
 from assessments.services.costs import cost_calculation_save
 from exports.models import Export
 from platform_core.events import user_group
+from platform_core.models import Job
 from tests.exports.test_documents import COST_INPUTS
 from tests.support.worker import wait_for
 
@@ -30,7 +31,7 @@ def job_events(channel: str, until: str, timeout: float = 60) -> list[dict]:
 
     async def collect() -> list[dict]:
         layer = get_channel_layer()
-        events = []
+        events: list[dict] = []
         while not events or events[-1]["type"] != until:
             message = await asyncio.wait_for(layer.receive(channel), timeout)
             events.append(message["event"])
@@ -68,7 +69,7 @@ def test_export_renders_on_the_exports_queue_with_progress_events_and_downloads(
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(b"".join(file.streaming_content))).pages)
     # aggressive = realistic x 1.3: (500,000 + 50,000 + 10,000 + 50,000) x 1.3
     assert "Cost of Inaction Analysis" in text and f"${int(Decimal(610_000) * Decimal('1.3')):,}" in text
-    assert f"exports.tasks.export_render[{Export.objects.get(pk=body['exportId']).job.task_id}]" in celery_worker.log()
+    assert f"exports.tasks.export_render[{Job.objects.get(export__pk=body['exportId']).task_id}]" in celery_worker.log()
     assert current_app.amqp.router.route({}, "exports.tasks.export_render")["queue"].name == "exports"
     wait_for(lambda: Export.objects.get(pk=body["exportId"]).download_count == 1, what="download counted")
     storages["default"].delete(Export.objects.get(pk=body["exportId"]).file_key)

@@ -97,7 +97,17 @@ def http(url: str, *, token: str = "", body: dict | None = None) -> tuple[int, d
         return response.status, dict(response.headers), json.loads(response.read())
 
 
-def wrk(url: str, token: str, *, seconds: float, connections: int, script: Path) -> dict:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of processes (gunicorn's workers), from /proc."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, token: str, *, seconds: float, connections: int, script: Path, workers: list[int]) -> dict:
+    cpu_before = cpu_seconds(workers)
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--timeout", "10s", "-s", str(script),
          "-H", f"Authorization: Bearer {token}", url],
@@ -107,6 +117,7 @@ def wrk(url: str, token: str, *, seconds: float, connections: int, script: Path)
     assert match, out
     result = json.loads(match.group(1))
     result["rps"] = result["requests"] / (result["us"] / 1e6)
+    result["cpu_ms"] = (cpu_seconds(workers) - cpu_before) * 1000 / max(1, result["requests"])
     return result
 
 
@@ -135,15 +146,16 @@ def main() -> int:
         _, headers, page = http(f"{base}/api/v1/jobs/", token=token)
         assert len(page["results"]) == 20 and "X-RateLimit-Remaining" in headers, (headers, page)
         assert len(http(f"{base}/bench/plain-jobs/", token=token)[2]) == 20
+        pgrep = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=True)
+        workers = [int(pid) for pid in pgrep.stdout.split()]
 
         runs: dict[str, list[dict]] = {name: [] for name in TARGETS}
         for path in TARGETS.values():  # warm both: imports, pools, caches
-            wrk(base + path, token, seconds=args.warmup, connections=args.connections, script=script)
+            wrk(base + path, token, seconds=args.warmup, connections=args.connections, script=script, workers=workers)
         for _ in range(args.rounds):
             for name, path in TARGETS.items():
-                runs[name].append(
-                    wrk(base + path, token, seconds=args.seconds, connections=args.connections, script=script)
-                )
+                load = {"seconds": args.seconds, "connections": args.connections, "script": script}
+                runs[name].append(wrk(base + path, token, workers=workers, **load))
     finally:
         stop(server)
         script.unlink(missing_ok=True)
@@ -152,16 +164,18 @@ def main() -> int:
         f"\ngunicorn sync -w{args.web_workers}, {os.cpu_count()} CPUs, wrk -t2 -c{args.connections}, "
         f"{args.seconds:.0f} s per run after {args.warmup:.0f} s warm-up, {args.rounds} alternating rounds\n"
     )
-    print(f"| {'view':<46} | round | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors |")
-    print(f"|{'-' * 48}|------:|------:|-------:|-------:|-------:|--------:|-------:|")
+    print(f"| {'view':<46} | round | req/s | p50 ms | p95 ms | p99 ms | worker CPU ms/req | non-2xx | errors |")
+    print(f"|{'-' * 48}|------:|------:|-------:|-------:|-------:|------------------:|--------:|-------:|")
     for name, results in runs.items():
         for n, r in enumerate(results, 1):
             print(
                 f"| {name:<46} | {n:>5} | {r['rps']:>5.0f} | {r['p50'] / 1000:>6.1f} | {r['p95'] / 1000:>6.1f} "
-                f"| {r['p99'] / 1000:>6.1f} | {r['non2xx']:>7} | {r['errors']:>6} |"
+                f"| {r['p99'] / 1000:>6.1f} | {r['cpu_ms']:>17.2f} | {r['non2xx']:>7} | {r['errors']:>6} |"
             )
     baseline, platform = (statistics.mean(r["rps"] for r in results) for results in runs.values())
+    cpu_base, cpu_platform = (statistics.mean(r["cpu_ms"] for r in results) for results in runs.values())
     print(f"\nratio platform / baseline (mean req/s): {platform / baseline:.2f}x  (goal >= 1.00x)")
+    print(f"worker CPU per request, baseline / platform: {cpu_base / cpu_platform:.2f}x")
     return 0
 
 

@@ -47,6 +47,7 @@ class InboundSource:
     name: str
     event_type_field: str
     serializers: dict[str, type[serializers.Serializer]]
+    customer_field: str = "customerId"  # named in the 400 when the customer does not exist
     # Runs after the domain handler in the same transaction (e.g. completing a Make execution).
     after_handle: Handler | None = None
     handlers: dict[str, Handler] = field(default_factory=dict)

@@ -1,5 +1,7 @@
 """Queue `webhooks`: process inbound webhooks, attempt deliveries, and the sweeps beat runs."""
 
+from typing import Any
+
 from celery import shared_task
 from django.conf import settings
 
@@ -14,7 +16,15 @@ def inbound_webhooks_drain() -> int:
     return inbound_webhooks_drain()
 
 
-@shared_task(base=PlatformTask, time_limit=60, soft_time_limit=50)
+class InboundProcessTask(PlatformTask):
+    """The webhook's dead letter is the service's, resolved when the webhook is processed (this task
+    also succeeds when it schedules a retry), so a replayed message does not resolve it."""
+
+    def on_success(self, retval: Any, task_id: str, args: Any, kwargs: Any) -> None:
+        pass
+
+
+@shared_task(base=InboundProcessTask, time_limit=60, soft_time_limit=50)
 def inbound_webhook_process(inbound_id: int) -> str:
     """One webhook: its retry at its due time, or a replay from the dead letters."""
     from integrations.webhooks.services.inbound import inbound_webhook_process

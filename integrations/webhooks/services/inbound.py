@@ -15,6 +15,7 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_redis import get_redis_connection
 from djangorestframework_camel_case.util import camelize, underscoreize
@@ -25,7 +26,7 @@ from integrations.webhooks.registry import InboundEvent, webhook_source_get
 from integrations.webhooks.services.signing import webhook_signature_verify
 from platform_core.exceptions import ApplicationError
 from platform_core.models import DeadLetter
-from platform_core.services.dead_letters import dead_letter_record, dead_letter_replay
+from platform_core.services.dead_letters import dead_letter_record
 from platform_core.services.tasks import task_enqueue
 from platform_core.taskbase import backoff_delay
 
@@ -105,7 +106,8 @@ def inbound_webhook_receive(*, source: str, body: bytes, headers: Mapping[str, s
     The hot path of intake: one INSERT in one transaction, no broker message per request (a drain
     takes every stored row in batches, see inbound_webhooks_drain_request)."""
     secrets = settings.INBOUND_WEBHOOK_SECRETS.get(source)
-    if webhook_source_get(source) is None or not secrets:
+    registered = webhook_source_get(source)
+    if registered is None or not secrets:
         raise ApplicationError(f"No webhook source is called {source!r}.", code="unknown_source", status_code=404)
     webhook_signature_verify(secrets=secrets, body=body, headers=headers)
     webhook_id = headers["webhook-id"][:255]
@@ -124,7 +126,7 @@ def inbound_webhook_receive(*, source: str, body: bytes, headers: Mapping[str, s
         if existing is None:
             raise ApplicationError(
                 "The payload has invalid fields.", code="validation_error",
-                details={"customerId": ["No customer has this id."]},
+                details={registered.customer_field: ["No customer has this id."]},
             )  # fmt: skip
         return existing, False
     inbound = InboundWebhook(
@@ -213,9 +215,9 @@ def inbound_webhook_process(*, inbound_id: int) -> str:
         inbound.save(update_fields=["status", "attempts", "error", "next_attempt_at"])
         return "failed" if inbound.status == InboundWebhook.Status.FAILED else "retrying"
     if inbound.error:  # it had failed: a replayed dead letter is resolved now
-        DeadLetter.objects.filter(
-            task_name=PROCESS_TASK, task_id=f"inbound-{inbound.pk}", status=DeadLetter.Status.REPLAYED
-        ).update(status=DeadLetter.Status.RESOLVED, resolved_at=timezone.now())
+        DeadLetter.objects.filter(task_name=PROCESS_TASK, args=[inbound.pk], status=DeadLetter.Status.REPLAYED).update(
+            status=DeadLetter.Status.RESOLVED, resolved_at=timezone.now()
+        )
     inbound.status, inbound.error, inbound.processed_at = InboundWebhook.Status.PROCESSED, "", timezone.now()
     inbound.save(update_fields=["status", "attempts", "error", "processed_at"])
     return "processed"
@@ -229,11 +231,9 @@ def inbound_webhook_replay(*, inbound: InboundWebhook) -> InboundWebhook:
         raise ApplicationError("This webhook was processed already.", code="not_replayable", status_code=409)
     inbound.status, inbound.attempts, inbound.next_attempt_at = InboundWebhook.Status.RECEIVED, 0, timezone.now()
     inbound.save(update_fields=["status", "attempts", "next_attempt_at"])
-    letter = DeadLetter.objects.filter(
+    # Its dead letter waits: resolved when the webhook is processed, reopened if it fails for good again.
+    DeadLetter.objects.filter(
         task_name=PROCESS_TASK, args=[inbound.pk], status__in=[DeadLetter.Status.OPEN, DeadLetter.Status.DISCARDED]
-    ).first()
-    if letter is not None:  # resolved once the replay succeeds, reopened if it fails again
-        dead_letter_replay(letter=letter)
-    else:
-        task_enqueue(task_name=PROCESS_TASK, args=[inbound.pk])
+    ).update(status=DeadLetter.Status.REPLAYED, replay_count=F("replay_count") + 1)
+    task_enqueue(task_name=PROCESS_TASK, args=[inbound.pk])
     return inbound

@@ -101,12 +101,10 @@ def webhook_endpoint_disable(*, endpoint: WebhookEndpoint, reason: str, notify: 
     endpoint.deliveries.filter(status=WebhookDelivery.Status.PENDING).update(
         status=WebhookDelivery.Status.CANCELLED, finished_at=now, lease_expires_at=None
     )
-    owners = list(
-        User.objects.filter(
-            customer=endpoint.customer_id, is_active=True, role__in=[User.Role.OWNER, User.Role.ADMIN]
-        ).values_list("email", flat=True)
+    admins = User.objects.filter(
+        customer=endpoint.customer_id, is_active=True, role__in=[User.Role.OWNER, User.Role.ADMIN]
     )
-    if notify and owners:
+    if notify and (owners := list(admins.values_list("email", flat=True))):
         email_enqueue(
             template="endpoint_disabled", to=owners,
             context={"url": endpoint.url, "reason": endpoint.disabled_reason, "customer_name": endpoint.customer.name},
@@ -190,13 +188,16 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str, int]:
         headers |= webhook_signature_headers(secret=secret, message_id=delivery.message_id, timestamp=now, body=body)
     else:  # Make.com scenarios do not verify signatures; the id still lets them dedupe
         headers |= {"webhook-id": delivery.message_id, "webhook-timestamp": str(int(now.timestamp()))}
+    url = delivery.endpoint.url if delivery.endpoint else delivery.url  # the endpoint's URL may have changed
     started = time.monotonic()
     try:
-        response = requests.post(
-            delivery.url, data=body.encode(), headers=headers, timeout=settings.WEBHOOK_DELIVERY_TIMEOUT,
-            allow_redirects=False,
-        )  # fmt: skip
-        status_code, excerpt, error = response.status_code, response.text[:EXCERPT_CHARS], ""
+        with requests.post(
+            url, data=body.encode(), headers=headers, timeout=settings.WEBHOOK_DELIVERY_TIMEOUT,
+            allow_redirects=False, stream=True,
+        ) as response:  # fmt: skip
+            head = next(response.iter_content(EXCERPT_CHARS * 4), b"")  # never the whole of a huge answer
+        status_code, error = response.status_code, ""
+        excerpt = head.decode(response.encoding or "utf-8", errors="replace")[:EXCERPT_CHARS]
     except requests.RequestException as exc:
         status_code, excerpt, error = None, "", f"{type(exc).__name__}: {exc}"[:255]
     return status_code, excerpt, error, int((time.monotonic() - started) * 1000)

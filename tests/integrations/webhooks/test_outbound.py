@@ -14,6 +14,7 @@ from integrations.webhooks.services.outbound import (
     webhook_delivery_attempt,
     webhook_delivery_replay,
     webhook_endpoint_create,
+    webhook_endpoint_update,
     webhook_event_emit,
 )
 from platform_core.models import ScheduledTask, User
@@ -208,6 +209,18 @@ def test_replay_sends_a_failed_delivery_again_with_its_webhook_id():
         webhook_delivery_replay(delivery=delivery)
         assert _attempt(delivery) == "succeeded"
     assert [r.headers["webhook-id"] for r in receiver.requests] == [delivery.message_id] * 2
+
+
+def test_pending_deliveries_follow_an_endpoint_url_change_and_keep_a_short_excerpt():
+    customer = CustomerFactory()
+    with webhook_receiver([500]) as old, webhook_receiver(body="y" * 5000) as new:
+        endpoint = _endpoint(customer, old.url)
+        (delivery,) = webhook_event_emit(customer=customer, event_type="export.ready", payload={})
+        assert _attempt(delivery) == "retrying"
+        webhook_endpoint_update(endpoint=endpoint, url=new.url)
+        assert _attempt(delivery) == "succeeded"
+    assert (len(old.requests), len(new.requests)) == (1, 1)
+    assert delivery.attempts.get(number=2).response_excerpt == "y" * 500
 
 
 # --- real worker ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from rest_framework.throttling import BaseThrottle
 
 from platform_core.exceptions import ApplicationError
 from platform_core.gate import Limit, Usage, counters_check
+from platform_core.models import ApiKey
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -64,8 +65,6 @@ def limits_for(*, principal: str, who: str, request: HttpRequest | Request, view
 
 
 def principal_for(request: Request) -> tuple[str, str]:
-    from platform_core.models import ApiKey
-
     if isinstance(request.auth, ApiKey):
         return "api_key", f"k{request.auth.prefix}"
     user = request.user

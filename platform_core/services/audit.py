@@ -8,14 +8,13 @@ from django.http import HttpRequest
 from rest_framework.request import Request
 
 from platform_core.models import AuditEvent, Customer, User
+from platform_core.throttling import client_ip
 
 
 def request_origin(request: HttpRequest | Request | None) -> tuple[str | None, str]:
     """The caller's IP (behind TRUSTED_PROXY_COUNT proxies) and user agent, trimmed to fit the columns."""
     if request is None:
         return None, ""
-    from platform_core.throttling import client_ip
-
     ip = client_ip(request)
     return (ip if ip != "unknown" else None), request.META.get("HTTP_USER_AGENT", "")[:255]
 

@@ -55,6 +55,17 @@ class UserAdmin(DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         user_snapshot_forget(user_id=obj.pk)  # role, customer or active flag may have changed
 
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        user_id = obj.pk
+        super().delete_model(request, obj)
+        user_snapshot_forget(user_id=user_id)  # open tokens then find no user: 401
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        user_ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        for user_id in user_ids:
+            user_snapshot_forget(user_id=user_id)
+
     @admin.action(description="End all sessions of the selected users")
     def revoke_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         actor = request.user if isinstance(request.user, User) else None

@@ -194,3 +194,15 @@ def test_admin_action_ends_a_users_sessions(client):
     assert response.status_code == 200
     assert error_code(bearer(tokens["access"]).get("/api/v1/auth/me/")) == "session_revoked"
     assert UserSession.objects.get(pk=tokens["sessionId"]).end_reason == "admin"
+
+
+def test_deleting_a_user_in_the_admin_refuses_their_tokens_at_once(client):
+    user = UserFactory()
+    tokens = login(user.email)
+    assert bearer(tokens["access"]).get("/api/v1/auth/me/").status_code == 200  # snapshot cached in Redis
+    client.force_login(UserFactory(is_staff=True, is_superuser=True, customer=None))
+
+    client.post(f"/admin/platform_core/user/{user.pk}/delete/", {"post": "yes"})
+
+    response = bearer(tokens["access"]).get("/api/v1/auth/me/")
+    assert response.status_code == 401

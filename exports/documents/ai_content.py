@@ -199,21 +199,23 @@ BUYER_PERSONAS = document_type_register(
 RATINGS_MAX = 50  # a batch job rates at most 50 companies (domain.md §4.3)
 
 
-def rating_sections(ratings: list[Any]) -> Iterator[Section]:
-    if len(ratings) > 1:
+def rating_sections(rated: list[Any], *, detail: bool = True) -> Iterator[Section]:
+    """The ranked table (for more than one), then a section per company unless only the table is wanted."""
+    rated = sorted(rated, key=lambda r: -r.score)
+    if len(rated) > 1 or not detail:
         yield Section(
             "Ratings",
             [
                 BarChart(
-                    "ICP fit score", [r.company_name for r in ratings], [float(r.score) for r in ratings], "score"
+                    "ICP fit score", [r.company_name for r in rated], [float(r.score) for r in rated], "score"
                 ),
                 Table(
                     [Column("Company"), Column("Score", "score"), Column("Fit"), Column("Recommendation")],
-                    ([r.company_name, r.score, r.fit_level, r.recommendation] for r in ratings),
+                    ([r.company_name, r.score, r.fit_level, r.recommendation] for r in rated),
                 ),
             ],
         )
-    for rating in ratings:
+    for rating in rated if detail else []:
         breakdown = rating.breakdown or {}
         parts = [name for name in FIT_PARTS if name in breakdown]
         yield Section(

@@ -89,7 +89,8 @@ PARTS: dict[str, Part] = {
     "company-ratings": Part(
         "Ratings",
         ai_content.COMPANY_RATINGS.available,
-        lambda c: list(ai_content.rating_sections(list(ai_content.ratings(c)[: ai_content.RATINGS_MAX]))),
+        # The ranked table only: each company in detail is the company-ratings document.
+        lambda c: list(ai_content.rating_sections(list(ai_content.ratings(c)[: ai_content.RATINGS_MAX]), detail=False)),
     ),
     "cost-of-inaction": Part(
         "Cost of inaction",

@@ -125,7 +125,8 @@ def test_comprehensive_report_with_ai_sections(auth_client, user):
     icp(user.customer)
     rating(user.customer, "acme", 87)
     text = file_text(exported(auth_client, "comprehensive-report", "pdf", sections=["icp", "company-ratings"]))
-    assert "ICP: Segments" in text and "Mid-market 3PLs" in text and "Ratings: acme.example.com" in text
+    assert "ICP: Segments" in text and "Mid-market 3PLs" in text and "Ratings: Ratings" in text
+    assert "acme.example.com" in text and "acme strength" not in text  # the ranked table, not the details
     response = request_export(auth_client, "pdf", document="comprehensive-report", sections=["personas"])
     assert response.status_code == 400  # no persona set yet
 

@@ -55,6 +55,11 @@ class GatewayMiddleware:
             response["X-RateLimit-Reset"] = str(shown.reset_at)  # epoch seconds
             if exceeded:
                 response["Retry-After"] = str(max(1, shown.reset_at - int(time.time())))
+        if response.status_code == 429 and not response.has_header("Retry-After"):
+            # Other 429s (a locked account) put the wait in the error body: mirror it in the header.
+            details = ((getattr(response, "data", None) or {}).get("error") or {}).get("details") or {}
+            if isinstance(details.get("retryAfter"), int):
+                response["Retry-After"] = str(details["retryAfter"])
         return response
 
 

@@ -115,6 +115,7 @@ def test_repeated_login_failures_lock_the_account(settings):
     error = locked.json()["error"]
     assert error["code"] == "account_locked"
     assert 14 * 60 < error["details"]["retryAfter"] <= 15 * 60
+    assert locked["Retry-After"] == str(error["details"]["retryAfter"])
     login(bystander.email)  # other accounts are not locked
     assert AuditEvent.objects.filter(kind="login_failed", actor_email=user.email).count() == 5
     assert AuditEvent.objects.filter(kind="account_locked", customer_id=user.customer_id).count() == 1

@@ -189,7 +189,9 @@ def test_on_a_worker_invalid_output_is_repaired_once_then_the_job_fails_with_the
     assert not CompanyRating.objects.exists()
 
 
-def test_two_workers_at_5x_the_token_limit_never_exceed_it_and_every_job_completes(fakes, django_db_setup):
+def test_two_workers_at_5x_the_token_limit_never_exceed_it_and_every_job_completes(fakes, settings):
+    # What is measured is the provider's limit, not the endpoint's own per-user request limit.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "jobs_rate_company": "1000/h"}
     openai, anthropic = fakes
     openai.reset_counters()
     openai.fail_always(None)

@@ -73,8 +73,3 @@ def webhook_handler_register(*, source: str, event_type: str, handler: Handler) 
     if registered is None or event_type not in registered.serializers:
         raise LookupError(f"No inbound webhook event {source}/{event_type} is declared.")
     registered.handlers[event_type] = handler
-
-
-def webhook_handler_unregister(*, source: str, event_type: str) -> None:
-    if registered := _sources.get(source):
-        registered.handlers.pop(event_type, None)

@@ -100,3 +100,30 @@ class GeneratedResourceSerializer(serializers.ModelSerializer[GeneratedResource]
     class Meta:
         model = GeneratedResource
         fields = ["id", "code", "title", "content", "context_resources", *AI_META]
+
+
+class ResourceStateSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    asset_number = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    category = serializers.CharField()
+    tier = serializers.CharField()
+    unlock_milestone = serializers.CharField()
+    unlock_threshold = serializers.IntegerField()
+    consulting_equivalent = serializers.CharField()
+    is_unlocked = serializers.BooleanField()
+    is_generated = serializers.BooleanField()
+
+
+class ResourceLibraryMetadataSerializer(serializers.Serializer):
+    total_resources = serializers.IntegerField()
+    unlocked = serializers.IntegerField()
+    generated = serializers.IntegerField()
+
+
+class ResourceLibrarySerializer(serializers.Serializer):
+    """The response of GET /resources/ (schema only: the view returns the selector's dicts)."""
+
+    resources = ResourceStateSerializer(many=True)
+    metadata = ResourceLibraryMetadataSerializer()

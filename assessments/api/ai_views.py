@@ -132,7 +132,11 @@ class CompanyRatingDetailView(CustomerDetailView):
 
 
 class ResourceLibraryView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("tier", enum=ResourceDefinition.Tier.values)])
+    @extend_schema(
+        operation_id="resources_list",
+        parameters=[OpenApiParameter("tier", enum=ResourceDefinition.Tier.values)],
+        responses=s.ResourceLibrarySerializer,
+    )
     def get(self, request: Request) -> Response:
         tier = request.query_params.get("tier")
         if tier and tier not in ResourceDefinition.Tier.values:
@@ -166,7 +170,7 @@ class ResourceGenerateView(APIView):
 
 
 class GeneratedResourceView(APIView):
-    @extend_schema(responses=s.GeneratedResourceSerializer)
+    @extend_schema(operation_id="resources_generated_retrieve", responses=s.GeneratedResourceSerializer)
     def get(self, request: Request, code: str) -> Response:
         try:
             row = ai_selectors.generated_resource_latest_for_customer(customer=customer_of(request), code=code)

@@ -1,11 +1,11 @@
 from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from platform_core.permissions import RoleWritePermission
 from realtime.services import ticket_issue
 
 TicketSerializer = inline_serializer(
@@ -17,7 +17,8 @@ TicketSerializer = inline_serializer(
 class TicketView(APIView):
     """A single-use ticket for /ws/ (browsers cannot send an Authorization header on a socket)."""
 
-    permission_classes = [IsAuthenticated]  # read-only members follow their jobs too
+    permission_classes = [RoleWritePermission]
+    readonly_may_write = True  # a ticket only lets read-only members follow their jobs
 
     @extend_schema(request=None, responses={201: TicketSerializer})
     def post(self, request: Request) -> Response:

@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,7 +22,7 @@ from integrations.webhooks.services import outbound
 from integrations.webhooks.services.inbound import inbound_webhook_receive
 from platform_core.api.errors import error_body
 from platform_core.exceptions import ApplicationError
-from platform_core.models import User
+from platform_core.permissions import IsCustomerManager
 
 
 @csrf_exempt
@@ -40,18 +39,9 @@ def inbound_webhook_view(request: HttpRequest, source: str) -> JsonResponse:
     return JsonResponse(body, status=202 if created else 200)
 
 
-class IsCustomerAdmin(BasePermission):
-    """Webhook endpoints are integration settings: the customer's owners and admins manage them."""
-
-    message = "Only the customer's owners and admins manage webhook endpoints."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return isinstance(user, User) and user.role in (User.Role.OWNER, User.Role.ADMIN)
-
-
 class EndpointMixin(APIView):
-    permission_classes = [IsAuthenticated, IsCustomerAdmin]
+    # Webhook endpoints are integration settings: the customer's owners and admins manage them.
+    permission_classes = [IsCustomerManager]
 
     def get_endpoint(self, request: Request, endpoint_id: str) -> WebhookEndpoint:
         try:

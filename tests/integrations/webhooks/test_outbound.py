@@ -82,6 +82,8 @@ def test_members_cannot_manage_endpoints():
     body = {"url": "https://a.example.com/", "eventTypes": ["icp.generated"]}
     response = client.post("/api/v1/webhook-endpoints/", body)
     assert response.status_code == 403
+    assert response.json()["error"]["code"] == "manager_role_required"
+    assert not WebhookEndpoint.objects.exists()
 
 
 def test_events_go_to_active_subscribed_endpoints_of_that_customer():

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -25,10 +26,12 @@ from integrations.webhooks.services.outbound import webhook_event_emit
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, Job, User
 from platform_core.services.jobs import job_create, job_progress
+from platform_core.taskbase import RetryableError
 
 logger = logging.getLogger(__name__)
 
 RENDER_TASK = "exports.tasks.export_render"
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -98,7 +101,10 @@ def export_render(*, job: Job) -> dict[str, Any]:
             ) from exc
         job_progress(job=job, progress=80, message="Storing the file")
         size, etag = path.stat().st_size, file_digest(path)
-        file_store(key=export.file_key, path=path)
+        try:
+            file_store(key=export.file_key, path=path)
+        except STORAGE_ERRORS as exc:  # the store is down or refusing: retried with backoff
+            raise RetryableError("The file store is unavailable.", code="storage_unavailable") from exc
     try:
         export = _export_mark_ready(export=export, size=size, etag=etag)
     except BaseException:

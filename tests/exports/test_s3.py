@@ -1,5 +1,6 @@
 """Exports on S3: moto's server over HTTP, driven by boto3 through django-storages' S3 backend."""
 
+import copy
 import io
 import urllib.request
 from datetime import timedelta
@@ -14,6 +15,7 @@ from storages.backends.s3 import S3Storage
 
 from exports.models import Branding, Export
 from exports.services import exports_purge
+from platform_core.models import Job
 from tests.exports.test_api import request_export, run_render
 from tests.support.s3 import bucket_keys, s3_client
 
@@ -75,3 +77,14 @@ def test_expiry_answers_410_and_purge_deletes_the_object(sheet_document, s3_stor
 
     assert exports_purge() == 1
     assert export.file_key not in bucket_keys(s3_storage["endpoint"], s3_storage["bucket"])
+
+
+def test_a_store_that_refuses_the_upload_retries_the_job_later(sheet_document, s3_storage, auth_client, settings):
+    storages_setting = copy.deepcopy(s3_storage["storages"])
+    storages_setting["default"]["OPTIONS"]["bucket_name"] = "no-such-bucket"
+    settings.STORAGES = storages_setting
+    export = run_render(request_export(auth_client, "csv").json()["exportId"])
+    job = Job.objects.get(export=export)
+    assert job.status == "queued" and job.attempts == 1  # sent again after a backoff (on commit)
+    assert "The file store is unavailable" in job.message
+    assert export.status == "queued" and export.ready_at is None

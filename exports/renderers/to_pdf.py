@@ -97,7 +97,8 @@ def render(document: Document, path: Path) -> None:
             canvas.rect(MARGIN, top - 9 * mm, CONTENT_WIDTH, 9 * mm, stroke=0, fill=1)
             canvas.setFillColor(colors.white)
             canvas.setFont("Helvetica-Bold", 10)
-            canvas.drawString(MARGIN + 3 * mm, top - 6 * mm, document.title[:90])
+            room = 60 if document.branding.logo_path else 90  # characters left of the logo
+            canvas.drawString(MARGIN + 3 * mm, top - 6 * mm, document.title[:room])
             _draw_logo(canvas, document, top - 8.5 * mm, 8 * mm)
             canvas.setFillColor(colors.grey)
             canvas.setFont("Helvetica", 8)

@@ -71,3 +71,26 @@ def test_admin_lists_jobs_and_dead_letters_with_filters(client):
         response = client.get(url)
         assert response.status_code == 200, url
         assert expected in response.content.decode(), url
+
+
+def test_a_list_that_fits_one_page_is_read_in_one_query_and_longer_lists_still_count(
+    auth_client, user, django_assert_num_queries
+):
+    from platform_core.services.jobs import job_create
+
+    for _ in range(3):
+        job_create(kind="k", task_name="exports.tasks.export_render", customer=user.customer, user=user)
+
+    with django_assert_num_queries(1):  # no COUNT(*): the page was not full
+        short = auth_client.get("/api/v1/jobs/").json()
+    assert short["count"] == 3
+    assert len(short["results"]) == 3
+    assert short["next"] is None
+
+    paged = auth_client.get("/api/v1/jobs/?pageSize=2").json()
+    assert paged["count"] == 3
+    assert len(paged["results"]) == 2
+    assert "page=2" in paged["next"]
+    last = auth_client.get("/api/v1/jobs/?pageSize=2&page=2").json()
+    assert [len(last["results"]), last["count"], last["next"]] == [1, 3, None]
+    assert auth_client.get("/api/v1/jobs/?pageSize=2&page=3").status_code == 404

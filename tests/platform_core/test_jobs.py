@@ -37,7 +37,6 @@ def wait_for_status(job, *statuses, timeout=30):
 @live
 def test_a_job_runs_on_a_real_worker_and_the_api_shows_its_result(celery_worker, auth_client, user):
     job = create_job(user, steps=4)
-    assert job_state(auth_client, job)["status"] in ("queued", "running")
 
     wait_for_status(job, "succeeded")
     state = job_state(auth_client, job)

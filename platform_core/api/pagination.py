@@ -24,7 +24,7 @@ class ProbingPaginator(Paginator):
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         if number == 1 and self._first_page is not None:
-            return self._get_page(self._first_page, 1, self)
+            return self._get_page(self._first_page, 1, self)  # type: ignore[attr-defined]
         return super().page(number)
 
 

@@ -38,7 +38,7 @@ class PlainJobList(APIView):
     throttle_classes = []
 
     def get(self, request: Request) -> Response:
-        jobs = Job.objects.filter(customer_id=request.user.customer_id).order_by("-created_at")[:20]  # type: ignore[union-attr]
+        jobs = Job.objects.filter(customer_id=request.user.customer_id).order_by("-created_at")[:20]  # type: ignore[union-attr, misc]
         return Response(PlainJobSerializer(jobs, many=True).data)
 
 

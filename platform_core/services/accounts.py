@@ -8,7 +8,6 @@ from django.utils.text import slugify
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, User
 
-
 # Other apps react to a new account without platform_core importing them (dependencies point one
 # way): each registers a callable here in its AppConfig.ready(); it runs inside the registration
 # transaction, so its writes and the account commit together.

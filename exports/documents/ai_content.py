@@ -206,9 +206,7 @@ def rating_sections(rated: list[Any], *, detail: bool = True) -> Iterator[Sectio
         yield Section(
             "Ratings",
             [
-                BarChart(
-                    "ICP fit score", [r.company_name for r in rated], [float(r.score) for r in rated], "score"
-                ),
+                BarChart("ICP fit score", [r.company_name for r in rated], [float(r.score) for r in rated], "score"),
                 Table(
                     [Column("Company"), Column("Score", "score"), Column("Fit"), Column("Recommendation")],
                     ([r.company_name, r.score, r.fit_level, r.recommendation] for r in rated),

@@ -3,12 +3,14 @@
 Events are hints: a client that reconnects re-reads state, so a dropped publish loses nothing.
 """
 
+import asyncio
 import logging
+import os
+import threading
 import uuid
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import BaseChannelLayer, get_channel_layer
 from django.utils import timezone
 
 from platform_core.models import Job
@@ -54,6 +56,34 @@ def job_event(job: Job) -> dict[str, Any]:
     return event
 
 
+class _Publisher:
+    """One event loop per process, run by a daemon thread, so the layer's Redis connections stay
+    open between events (async_to_sync would build a loop and connect again for every event)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = 0
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():  # a forked worker starts its own
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="job-events", daemon=True).start()
+                self._loop, self._pid = loop, os.getpid()
+            return self._loop
+
+    def send(self, layer: BaseChannelLayer, groups: list[str], message: dict[str, Any]) -> None:
+        async def send_all() -> None:
+            for group in groups:
+                await layer.group_send(group, message)
+
+        asyncio.run_coroutine_threadsafe(send_all(), self._running_loop()).result(timeout=5)
+
+
+_publisher = _Publisher()
+
+
 def job_event_publish(job: Job) -> None:
     """Send the job's state to its owner's sockets and to sockets subscribed to the job."""
     layer = get_channel_layer()
@@ -62,7 +92,6 @@ def job_event_publish(job: Job) -> None:
     message = {"type": "job.event", "event": job_event(job)}
     groups = [job_group(job.id)] + ([user_group(job.user_id)] if job.user_id else [])
     try:
-        for group in groups:
-            async_to_sync(layer.group_send)(group, message)
+        _publisher.send(layer, groups, message)
     except Exception:  # a lost hint is harmless; a failed job because of it is not
         logger.warning("could not publish event for job %s", job.id, exc_info=True)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -24,7 +25,8 @@ from exports.renderers import FORMATS
 from exports.storage import file_delete, file_digest, file_link, file_store
 from integrations.webhooks.services.outbound import webhook_event_emit
 from platform_core.exceptions import ApplicationError
-from platform_core.models import Customer, Job, User
+from platform_core.models import AuditEvent, Customer, Job, User
+from platform_core.services.audit import audit_record
 from platform_core.services.jobs import job_create, job_progress
 from platform_core.taskbase import RetryableError
 
@@ -149,9 +151,12 @@ def _export_mark_ready(*, export: Export, size: int, etag: str) -> Export:
     return export
 
 
-def export_download(*, export: Export) -> tuple[str, datetime]:
+@transaction.atomic
+def export_download(
+    *, export: Export, user: User | None = None, request: HttpRequest | None = None
+) -> tuple[str, datetime]:
     """A signed link to a ready export (valid EXPORT_LINK_TTL_SECONDS, never past the export's expiry);
-    counts the download."""
+    counts the download and writes it to the audit log."""
     status = export.status
     if status == Export.Status.EXPIRED:
         raise ApplicationError(
@@ -173,6 +178,10 @@ def export_download(*, export: Export) -> tuple[str, datetime]:
     Export.objects.filter(pk=export.pk).update(
         download_count=F("download_count") + 1, last_downloaded_at=timezone.now()
     )
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT_DOWNLOADED, actor=user, customer=export.customer, request=request,
+        target=str(export.id), details={"document": export.document, "format": export.format},
+    )  # fmt: skip
     return file_link(export=export, expires_at=expires_at), expires_at
 
 

@@ -87,7 +87,8 @@ class ExportDownloadView(APIView):
         }
     )
     def get(self, request: Request, export_id: str) -> Response:
-        url, expires_at = export_download(export=_export_for(request, export_id))
+        export = _export_for(request, export_id)
+        url, expires_at = export_download(export=export, user=request.user, request=request)  # type: ignore[arg-type]
         location = request.build_absolute_uri(url)
         body = DownloadLinkSerializer({"url": location, "expires_at": expires_at}).data
         # The redirect is per user and counted: never cached; the signed link behind it is.

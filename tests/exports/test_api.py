@@ -149,11 +149,16 @@ def test_a_ready_export_emits_the_export_ready_webhook_event(sheet_document, aut
     assert data["downloadUrl"] == f"/api/v1/exports/{export.id}/download"
 
 
-def test_each_download_is_counted(sheet_document, auth_client):
+def test_each_download_is_counted_and_audited(sheet_document, auth_client, user):
+    from platform_core.models import AuditEvent
+
     export = requested_and_rendered(auth_client, "csv")
     for _ in range(3):
         assert auth_client.get(f"/api/v1/exports/{export.id}/download/").status_code == 302
     assert auth_client.get(f"/api/v1/exports/{export.id}/").json()["downloadCount"] == 3
+    events = AuditEvent.objects.filter(kind="export_downloaded", target=str(export.id))
+    assert events.count() == 3
+    assert {(e.actor_id, e.customer_id, e.details["format"]) for e in events} == {(user.pk, user.customer_id, "csv")}
 
 
 def test_another_customers_export_is_404(sheet_document, auth_client, api_client):

@@ -12,6 +12,7 @@ from typing import Any
 
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.utils import timezone
+from djangorestframework_camel_case.util import camelize
 
 from platform_core.models import Job
 
@@ -50,7 +51,7 @@ def job_event(job: Job) -> dict[str, Any]:
         "at": timezone.now().isoformat(),
     }
     if job.status == Job.Status.SUCCEEDED:
-        event["result"] = job.result
+        event["result"] = camelize(job.result)  # the same camelCase the API renders
     if job.status == Job.Status.FAILED:
         event["error"] = {"code": job.error_code, "message": job.error}
     return event

@@ -363,3 +363,33 @@ def test_a_job_run_by_a_real_worker_streams_progress_and_its_result_matches_the_
     assert final["type"] == "job.succeeded"
     assert (api["status"], api["progress"], api["result"]) == (final["status"], final["progress"], final["result"])
     assert api["result"] == {"steps": 4, "effect": f"effect-{job.id}"}
+
+
+@live
+def test_a_job_started_through_the_api_pushes_its_progress_over_the_socket(asgi_server, celery_worker):
+    """The whole path: POST → 202 → a real worker (offline AI provider) → channel layer → uvicorn → socket."""
+    user = UserFactory(customer=CustomerFactory(tier="paid"))
+    client = jwt_client(user)
+    companies = [f"https://company-{i}.example" for i in range(3)]
+
+    async def scenario():
+        ws = await connected(asgi_server, user)
+        response = await in_thread(client.post, "/api/v1/jobs/rate-batch", {"companies": companies}, format="json")
+        assert response.status_code == 202, response.content
+        accepted = response.json()
+        events: list[dict] = []
+        while not events or events[-1]["type"] not in ("job.succeeded", "job.failed"):
+            events.append(await frame(ws, timeout=60))
+        await ws.close()
+        return accepted, events
+
+    accepted, events = run(scenario())
+    assert accepted["statusUrl"] == f"/api/v1/jobs/{accepted['jobId']}/"
+    assert {e["jobId"] for e in events} == {accepted["jobId"]}
+    rated = [(e["progress"], e["message"]) for e in events if e["message"].startswith("Rated")]
+    assert rated == [(33, "Rated 1 of 3"), (67, "Rated 2 of 3"), (100, "Rated 3 of 3")]
+    api = client.get(accepted["statusUrl"]).json()
+    assert events[-1]["type"] == "job.succeeded"
+    assert api["status"] == "succeeded"
+    assert api["result"] == events[-1]["result"]
+    assert api["result"]["metadata"] == {"total": 3, "successful": 3, "failed": 0}

@@ -477,6 +477,8 @@ WEBHOOK_PROCESS_RETRY_SECONDS = env.float("WEBHOOK_PROCESS_RETRY_SECONDS", defau
 WEBHOOK_DELIVERY_TIMEOUT = env.float("WEBHOOK_DELIVERY_TIMEOUT", default=10.0)
 WEBHOOK_ENDPOINT_DISABLE_AFTER_DAYS = env.int("WEBHOOK_ENDPOINT_DISABLE_AFTER_DAYS", default=5)
 WEBHOOK_ENDPOINT_REQUIRE_HTTPS = env.bool("WEBHOOK_ENDPOINT_REQUIRE_HTTPS", default=IS_PRODUCTION)
+# Customer endpoints resolving to loopback/private/link-local addresses are refused (SSRF) in production.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=not IS_PRODUCTION)
 # Make.com scenario webhook URLs (domain.md section 10); unset = that trigger answers 503.
 MAKE_ICP_WEBHOOK = env.str("MAKE_ICP_WEBHOOK", default="")
 MAKE_COST_CALCULATOR_WEBHOOK = env.str("MAKE_COST_CALCULATOR_WEBHOOK", default="")

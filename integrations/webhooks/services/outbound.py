@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import time
 import uuid
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -50,9 +53,32 @@ EXCERPT_CHARS = 500
 
 
 # --- endpoints -----------------------------------------------------------------------------
+def _private_target(url: str) -> str | None:
+    """Why `url` may not receive our requests (it resolves to a non-public address), or None.
+
+    A customer's endpoint must not make our workers call our own network (SSRF): loopback,
+    private ranges, link-local (cloud metadata) and the like are refused unless
+    WEBHOOK_ALLOW_PRIVATE_TARGETS (on outside production, where receivers run locally).
+    """
+    if settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
+        return None
+    host = urlsplit(url).hostname
+    if not host:
+        return "The URL has no host."
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+    except (OSError, UnicodeError):
+        return f"The host {host} cannot be resolved."
+    if any(not ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses):
+        return f"The host {host} resolves to a private or reserved address."
+    return None
+
+
 def _endpoint_validate(*, url: str, event_types: list[str]) -> None:
     if settings.WEBHOOK_ENDPOINT_REQUIRE_HTTPS and not url.startswith("https://"):
         raise ApplicationError("The URL must use https.", code="validation_error", details={"url": ["Use https."]})
+    if reason := _private_target(url):
+        raise ApplicationError(reason, code="webhook_url_not_allowed", details={"url": [reason]})
     unknown = sorted(set(event_types) - set(EVENT_TYPES))
     if not event_types or unknown:
         raise ApplicationError(
@@ -190,6 +216,9 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str, int]:
         headers |= {"webhook-id": delivery.message_id, "webhook-timestamp": str(int(now.timestamp()))}
     url = delivery.endpoint.url if delivery.endpoint else delivery.url  # the endpoint's URL may have changed
     started = time.monotonic()
+    # Checked again at send time: a host's DNS may have changed since the endpoint was saved.
+    if delivery.endpoint and (reason := _private_target(url)):
+        return None, "", f"target_not_allowed: {reason}"[:255], 0
     try:
         with requests.post(
             url, data=body.encode(), headers=headers, timeout=settings.WEBHOOK_DELIVERY_TIMEOUT,

@@ -173,6 +173,29 @@ def test_client_errors_are_final_except_408_and_429(status, retried):
         assert _attempt(delivery) == ("retrying" if retried else "failed")
 
 
+def test_endpoints_on_private_addresses_are_refused_where_private_targets_are_off(auth_client, settings):
+    """Against SSRF: a customer's URL must not make our workers call loopback, private or metadata hosts."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    for url in ("http://127.0.0.1:8000/admin/", "http://localhost/", "http://169.254.169.254/latest/meta-data/",
+                "http://10.1.2.3/hook", "http://[::1]/hook"):  # fmt: skip
+        response = auth_client.post("/api/v1/webhook-endpoints/", {"url": url, "eventTypes": ["export.ready"]})
+        assert response.status_code == 400, url
+        assert response.json()["error"]["code"] == "webhook_url_not_allowed", url
+        assert "url" in response.json()["error"]["details"]
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_delivery_to_an_endpoint_that_now_resolves_privately_is_not_sent(settings):
+    customer = CustomerFactory()
+    with webhook_receiver() as receiver:
+        _endpoint(customer, receiver.url)  # saved while private targets were allowed
+        settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+        (delivery,) = webhook_event_emit(customer=customer, event_type="export.ready", payload={})
+        assert _attempt(delivery) == "retrying"
+        assert receiver.requests == []
+    assert delivery.attempts.get().error.startswith("target_not_allowed")
+
+
 def test_unreachable_receiver_is_retried():
     customer = CustomerFactory()
     with webhook_receiver() as receiver:

@@ -113,7 +113,8 @@ def inbound_webhook_receive(*, source: str, body: bytes, headers: Mapping[str, s
     webhook_id = headers["webhook-id"][:255]
     event_type, payload, customer_pk = _payload_validate(source_name=source, body=body)
     stored_headers = {k.lower(): v for k, v in headers.items() if k.lower() not in UNSTORED_HEADERS}
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One INSERT ... ON CONFLICT is atomic on its own: no BEGIN/COMMIT round trips around it.
+    with connection.cursor() as cursor:
         cursor.execute(_INSERT, {
             "source": source, "webhook_id": webhook_id, "event_type": event_type, "customer_id": customer_pk,
             "headers": json.dumps(stored_headers), "body": body.decode(), "payload": json.dumps(payload, default=str),

@@ -29,12 +29,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import percentiles  # noqa: E402 - after the path
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-
-def percentiles(values: list[float]) -> tuple[float, float]:
-    q = statistics.quantiles(values, n=100, method="inclusive")
-    return q[49], q[94]
 
 
 def window_utilization(accepted: list[tuple[float, int]], *, window: float, limit: int) -> float:

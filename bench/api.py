@@ -28,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import cpu_seconds, start_gunicorn  # noqa: E402 - after the path
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 PASSWORD = "bench-password-not-secret-1"  # noqa: S105 - a throwaway user on a throwaway database
@@ -69,41 +72,12 @@ def prepare() -> str:
     return email
 
 
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
-    from scripts.stack import wait_for_port
-
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "false",
-        "DB_POOL_MIN_SIZE": "2",
-        "DB_POOL_MAX_SIZE": "10",
-        # Limits stay on (every request is counted in Redis) but high enough never to answer 429.
-        "RATE_LIMIT_OVERRIDES": json.dumps({"user": "1000000000/15m"}),
-    }
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "bench.api_app:application", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    wait_for_port(port, proc=proc, name="gunicorn")
-    return proc
-
-
 def http(url: str, *, token: str = "", body: dict | None = None) -> tuple[int, dict, dict]:
     headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 - http://127.0.0.1 only
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
         return response.status, dict(response.headers), json.loads(response.read())
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of processes (gunicorn's workers), from /proc."""
-    ticks = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(url: str, token: str, *, seconds: float, connections: int, script: Path, workers: list[int]) -> dict:
@@ -138,7 +112,15 @@ def main() -> int:
     email = prepare()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_gunicorn(port, args.web_workers)
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DB_POOL_MIN_SIZE": "2",
+        "DB_POOL_MAX_SIZE": "10",
+        # Limits stay on (every request is counted in Redis) but high enough never to answer 429.
+        "RATE_LIMIT_OVERRIDES": json.dumps({"user": "1000000000/15m"}),
+    }
+    server = start_gunicorn("bench.api_app:application", port=port, workers=args.web_workers, env=env)
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(WRK_REPORT)
     try:

@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,9 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import percentiles  # noqa: E402 - after the path
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 COST_INPUTS = {
@@ -51,11 +53,6 @@ LOREM = (
     "Founders who quantify the cost of inaction close larger deals sooner, because the buyer's CFO sees "
     "the price of waiting next to the price of acting. "
 ) * 3
-
-
-def percentiles(values: list[float]) -> tuple[float, float]:
-    q = statistics.quantiles(values, n=100, method="inclusive")
-    return q[49], q[94]
 
 
 def max_rss_mb() -> float:

@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +33,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import cpu_seconds, start_gunicorn  # noqa: E402 - after the path
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 SECRET = "whsec_" + "YmVuY2gtd2ViaG9va3Mtc2VjcmV0LWtleS0zMmJ5dGVz"  # base64 of a 32-byte bench key
@@ -114,15 +116,6 @@ def _load_process(args: tuple, queue: Any) -> None:
     queue.put(asyncio.run(_load(*args)))
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of processes (here: gunicorn's workers), from /proc."""
-    ticks = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def run_load(
     port: int, target: str, concurrency: int, warmup: float, seconds: float, customers: list[int],
     server_pids: list[int],
@@ -160,26 +153,6 @@ def platform_env() -> dict[str, str]:
         "DB_POOL_MAX_SIZE": "20",
         "PYTHONUNBUFFERED": "1",
     }
-
-
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
-    from scripts.stack import wait_for_port
-
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "bench.webhooks_app:application", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning"],
-        cwd=ROOT, env=platform_env(),
-    )  # fmt: skip
-    wait_for_port(port, proc=proc, name="gunicorn")
-    # Workers import the app after the port opens: wait until both answer.
-    deadline, answered = time.monotonic() + 120, 0
-    while answered < 4 * workers and time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30) as response:
-                answered += response.status == 200
-        except OSError:
-            time.sleep(0.2)
-    return proc
 
 
 WORKER_LOG = Path(tempfile.gettempdir()) / "bench-webhooks-worker.log"
@@ -230,7 +203,10 @@ def main() -> int:
 
     customers = prepare()
     port = free_port()
-    server = start_gunicorn(port, args.web_workers)
+    server = start_gunicorn(
+        "bench.webhooks_app:application", port=port, workers=args.web_workers, env=platform_env(),
+        extra=["--backlog", "2048"],
+    )  # fmt: skip
     pgrep = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
     server_pids = [int(pid) for pid in pgrep.stdout.split()]
     rows: list[tuple[int, str, dict]] = []

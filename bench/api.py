@@ -17,19 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import cpu_seconds, start_gunicorn  # noqa: E402 - after the path
+from bench.common import start_gunicorn, wrk  # noqa: E402 - after the path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -38,15 +36,6 @@ TARGETS = {
     "baseline: plain DRF + JWT + ModelSerializer": "/bench/plain-jobs/",
     "platform: GET /api/v1/jobs/": "/api/v1/jobs/",
 }
-WRK_REPORT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('RESULT {"requests": %d, "us": %d, "p50": %d, "p95": %d, "p99": %d, '
-    .. '"non2xx": %d, "errors": %d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    e.status, e.connect + e.read + e.write + e.timeout))
-end
-"""
 
 
 def prepare() -> str:
@@ -80,21 +69,6 @@ def http(url: str, *, token: str = "", body: dict | None = None) -> tuple[int, d
         return response.status, dict(response.headers), json.loads(response.read())
 
 
-def wrk(url: str, token: str, *, seconds: float, connections: int, script: Path, workers: list[int]) -> dict:
-    cpu_before = cpu_seconds(workers)
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--timeout", "10s", "-s", str(script),
-         "-H", f"Authorization: Bearer {token}", url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    match = re.search(r"^RESULT (.*)$", out, re.MULTILINE)
-    assert match, out
-    result = json.loads(match.group(1))
-    result["rps"] = result["requests"] / (result["us"] / 1e6)
-    result["cpu_ms"] = (cpu_seconds(workers) - cpu_before) * 1000 / max(1, result["requests"])
-    return result
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=15)
@@ -121,8 +95,6 @@ def main() -> int:
         "RATE_LIMIT_OVERRIDES": json.dumps({"user": "1000000000/15m"}),
     }
     server = start_gunicorn("bench.api_app:application", port=port, workers=args.web_workers, env=env)
-    script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    script.write_text(WRK_REPORT)
     try:
         token = http(f"{base}/api/v1/auth/token/", body={"email": email, "password": PASSWORD})[2]["access"]
         _, headers, page = http(f"{base}/api/v1/jobs/", token=token)
@@ -132,15 +104,14 @@ def main() -> int:
         workers = [int(pid) for pid in pgrep.stdout.split()]
 
         runs: dict[str, list[dict]] = {name: [] for name in TARGETS}
+        load = {"connections": args.connections, "workers": workers, "headers": [f"Authorization: Bearer {token}"]}
         for path in TARGETS.values():  # warm both: imports, pools, caches
-            wrk(base + path, token, seconds=args.warmup, connections=args.connections, script=script, workers=workers)
+            wrk(base + path, seconds=args.warmup, **load)
         for _ in range(args.rounds):
             for name, path in TARGETS.items():
-                load = {"seconds": args.seconds, "connections": args.connections, "script": script}
-                runs[name].append(wrk(base + path, token, workers=workers, **load))
+                runs[name].append(wrk(base + path, seconds=args.seconds, **load))
     finally:
         stop(server)
-        script.unlink(missing_ok=True)
 
     print(
         f"\ngunicorn sync -w{args.web_workers}, {os.cpu_count()} CPUs, wrk -t2 -c{args.connections}, "

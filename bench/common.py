@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import statistics
 import subprocess
+import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 from scripts.stack import wait_for_port
@@ -48,3 +52,50 @@ def percentiles(values: list[float]) -> tuple[float, float]:
     """p50 and p95."""
     q = statistics.quantiles(values, n=100, method="inclusive")
     return q[49], q[94]
+
+
+WRK_THREADS = 2
+
+# Appended to every wrk script: one JSON line with the totals, latencies in microseconds. A script
+# may count what it saw per thread in `accepted` (e.g. 202s from a response() hook); they are summed.
+WRK_REPORT = """
+local _threads = {}
+local _setup = setup
+setup = function(thread)
+  table.insert(_threads, thread)
+  if _setup then _setup(thread) end
+end
+done = function(summary, latency, requests)
+  local e, accepted = summary.errors, 0
+  for _, thread in ipairs(_threads) do accepted = accepted + (thread:get("accepted") or 0) end
+  io.write(string.format('RESULT {"requests": %d, "us": %d, "p50": %d, "p95": %d, "p99": %d, '
+    .. '"non2xx": %d, "errors": %d, "accepted": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.status, e.connect + e.read + e.write + e.timeout, accepted))
+end
+"""
+
+
+def wrk(
+    url: str, *, seconds: float, connections: int, script: str = "", workers: list[int],
+    headers: Sequence[str] = (), script_args: Sequence[str] = (),
+) -> dict:  # fmt: skip
+    """One wrk run with `script` (Lua) plus WRK_REPORT: its totals, req/s and the CPU the
+    server's `workers` spent per request."""
+    script_path = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script_path.write_text(script + WRK_REPORT)
+    cpu_before = cpu_seconds(workers)
+    try:
+        out = subprocess.run(
+            ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds:.0f}s", "--timeout", "10s",
+             "-s", str(script_path), *(arg for header in headers for arg in ("-H", header)), url, *script_args],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        script_path.unlink(missing_ok=True)
+    match = re.search(r"^RESULT (.*)$", out, re.MULTILINE)
+    assert match, out
+    result: dict = json.loads(match.group(1))
+    result["rps"] = result["requests"] / (result["us"] / 1e6)
+    result["cpu_ms"] = (cpu_seconds(workers) - cpu_before) * 1000 / max(1, result["requests"])
+    return result

@@ -3,25 +3,24 @@ gunicorn (sync, 2 workers, as deployed), beside the baseline of the same run: a 
 inserting one row per POST (bench/webhooks_app.py). Then a Celery worker drains the queue and
 every accepted webhook-id is checked: stored, and processed once.
 
-Run it with its backing services (fresh PostgreSQL and Redis):
+Run it with its backing services (fresh PostgreSQL, committing durably, and Redis) and wrk
+(`apt-get install wrk`), the load generator of perf-baseline.md:
 
-    .venv/bin/python scripts/stack.py --ephemeral -- .venv/bin/python bench/webhooks.py
-    ... bench/webhooks.py --seconds 15 --warmup 3 --concurrency 50 200
+    .venv/bin/python scripts/stack.py --ephemeral --durable -- .venv/bin/python bench/webhooks.py
+    ... bench/webhooks.py --seconds 15 --warmup 5 --concurrency 50 200
 
 Senders are Make.com `progress_milestone` callbacks of ~1 KB (the baseline posts the same bodies),
-each signed with the standardwebhooks package and a unique webhook-id; one new TCP connection per
-request (gunicorn's sync workers close it, as they did in perf-baseline.md). The senders run in
-their own process and share the machine's cores with the server.
+each signed beforehand with the standardwebhooks package and with a webhook-id of its own; wrk
+counts the 202s. gunicorn's sync workers close each connection, as in perf-baseline.md. wrk
+shares the machine's cores with the server.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import multiprocessing as mp
 import os
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,12 +28,11 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import cpu_seconds, start_gunicorn  # noqa: E402 - after the path
+from bench.common import WRK_THREADS, start_gunicorn, wrk  # noqa: E402 - after the path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -42,103 +40,85 @@ SECRET = "whsec_" + "YmVuY2gtd2ViaG9va3Mtc2VjcmV0LWtleS0zMmJ5dGVz"  # base64 of 
 CUSTOMERS = 50
 
 
-# --- senders (own process) -------------------------------------------------------------------------
-def _body(customer_id: int, n: int) -> bytes:
+# --- senders: wrk, each request prepared and signed beforehand ----------------------------------------
+# Thread n of wrk sends lines n, n + threads, ... of the file (id, timestamp, signature, body), each
+# once; it counts the 202s. A run that outlasts its file repeats its last request (a duplicate, 200).
+SENDER = """
+local next_tid = 0
+setup = function(thread)
+  thread:set("tid", next_tid)
+  next_tid = next_tid + 1
+end
+init = function(args)
+  local path, file, threads = args[1], args[2], tonumber(args[3])
+  requests, count, sent, accepted = {}, 0, 0, 0
+  local i = 0
+  for line in io.lines(file) do
+    if i % threads == tid then
+      local id, ts, sig, body = line:match("^([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t(.*)$")
+      local headers = {["Content-Type"] = "application/json"}
+      if id ~= "" then
+        headers["webhook-id"], headers["webhook-timestamp"], headers["webhook-signature"] = id, ts, sig
+      end
+      count = count + 1
+      requests[count] = wrk.format("POST", path, headers, body)
+    end
+    i = i + 1
+  end
+end
+request = function()
+  sent = math.min(sent + 1, count)
+  return requests[sent]
+end
+response = function(status, headers, body)
+  if status == 202 then accepted = accepted + 1 end
+end
+"""
+RATE_CEILING = 4000  # requests a file holds per second of run: above anything 2 cores serve
+
+
+def _body(customer_id: int, n: int) -> str:
     return json.dumps({
         "webhookType": "progress_milestone",
         "customerId": f"CUST_{customer_id}",
         "processedContent": {"milestone": "initial_setup", "action": "profile_completed"},
         "data": {"sequence": n, "note": "x" * 820},
-    }).encode()  # fmt: skip
+    })  # fmt: skip
 
 
-def _request(path: str, port: int, body: bytes, headers: dict[str, str]) -> bytes:
-    lines = [
-        f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Content-Type: application/json",
-        f"Content-Length: {len(body)}", "Connection: close", *(f"{k}: {v}" for k, v in headers.items()),
-    ]  # fmt: skip
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
-async def _send(port: int, raw: bytes) -> tuple[int, float]:
-    started = time.perf_counter()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(raw)
-    status = int((await reader.readline()).split()[1])
-    await reader.read()  # Connection: close — the server ends the response
-    writer.close()
-    return status, time.perf_counter() - started
-
-
-async def _load(port: int, target: str, concurrency: int, warmup: float, seconds: float, customers: list[int]) -> dict:
+def write_requests(path: Path, *, target: str, prefix: str, count: int, customers: list[int]) -> None:
+    """`count` ~1 KB Make.com progress_milestone callbacks, each with its own webhook-id, signed now."""
     from standardwebhooks.webhooks import Webhook
 
-    signer = Webhook(SECRET)
-    path = "/bench/insert/" if target == "baseline" else "/api/v1/webhooks/make/"
-    counter = iter(range(10**9))
-    start = time.monotonic()
-    measure_from, stop_at = start + warmup, start + warmup + seconds
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    accepted: list[str] = []
-    errors = completed = 0
-
-    async def sender() -> None:
-        nonlocal errors, completed
-        while (now := time.monotonic()) < stop_at:
-            n = next(counter)
+    signer, at = Webhook(SECRET), datetime.now(tz=UTC)
+    with path.open("w") as out:
+        for n in range(count):
             body = _body(customers[n % len(customers)], n)
-            headers: dict[str, str] = {}
-            webhook_id = f"msg_{uuid.uuid4().hex}"
             if target == "webhooks":
-                at = datetime.now(tz=UTC)
-                signature = signer.sign(msg_id=webhook_id, timestamp=at, data=body.decode())
-                headers = {"webhook-id": webhook_id, "webhook-timestamp": str(int(at.timestamp())),
-                           "webhook-signature": signature}  # fmt: skip
-            try:
-                status, latency = await _send(port, _request(path, port, body, headers))
-            except OSError:
-                errors += 1
-                continue
-            completed += 1
-            if status == 202 and target == "webhooks":
-                accepted.append(webhook_id)  # every accepted id is checked later, warm-up included
-            if now >= measure_from:
-                latencies.append(latency)
-                statuses[status] = statuses.get(status, 0) + 1
-
-    await asyncio.gather(*(sender() for _ in range(concurrency)))
-    return {"latencies": latencies, "statuses": statuses, "accepted": accepted, "errors": errors,
-            "completed": completed}  # fmt: skip
-
-
-def _load_process(args: tuple, queue: Any) -> None:
-    queue.put(asyncio.run(_load(*args)))
+                webhook_id = f"{prefix}_{n}"
+                signature = signer.sign(msg_id=webhook_id, timestamp=at, data=body)
+                out.write(f"{webhook_id}\t{int(at.timestamp())}\t{signature}\t{body}\n")
+            else:
+                out.write(f"\t\t\t{body}\n")
 
 
 def run_load(
-    port: int, target: str, concurrency: int, warmup: float, seconds: float, customers: list[int],
-    server_pids: list[int],
-) -> dict:  # fmt: skip
-    cpu_before = cpu_seconds(server_pids)
-    queue: Any = mp.get_context("spawn").Queue()
-    proc = mp.get_context("spawn").Process(
-        target=_load_process, args=((port, target, concurrency, warmup, seconds, customers), queue)
-    )
-    proc.start()
-    result = queue.get()
-    proc.join()
-    # CPU the server spent per request: steadier than req/s on a machine shared with other work.
-    result["cpu_ms"] = (cpu_seconds(server_pids) - cpu_before) * 1000 / max(result["completed"], 1)
-    ok = sum(count for status, count in result["statuses"].items() if 200 <= status < 300)
-    lat = sorted(result["latencies"]) or [0.0]
-    result.update(
-        rate=ok / seconds,
-        p50=statistics.median(lat) * 1000,
-        p95=lat[int(len(lat) * 0.95) - 1] * 1000 if len(lat) > 1 else lat[0] * 1000,
-        p99=lat[int(len(lat) * 0.99) - 1] * 1000 if len(lat) > 1 else lat[0] * 1000,
-        non_2xx=sum(count for status, count in result["statuses"].items() if not 200 <= status < 300),
-    )
+    port: int, target: str, concurrency: int, seconds: float, customers: list[int], server_pids: list[int]
+) -> dict:
+    """One wrk run; `prefix` names its webhook-ids, so the run's stored rows can be counted later."""
+    prefix = f"msg_{uuid.uuid4().hex[:12]}"
+    requests = Path(tempfile.mkstemp(suffix=".tsv")[1])
+    write_requests(requests, target=target, prefix=prefix, count=int(RATE_CEILING * seconds), customers=customers)
+    path = "/bench/insert/" if target == "baseline" else "/api/v1/webhooks/make/"
+    try:
+        result = wrk(
+            f"http://127.0.0.1:{port}{path}", seconds=seconds, connections=concurrency, script=SENDER,
+            workers=server_pids, script_args=[path, str(requests), str(WRK_THREADS)],
+        )  # fmt: skip
+    finally:
+        requests.unlink(missing_ok=True)
+    result["prefix"] = prefix if target == "webhooks" else None
+    result["ok_rps"] = (result["requests"] - result["non2xx"]) / (result["us"] / 1e6)
     return result
 
 
@@ -191,13 +171,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--drain-timeout", type=float, default=600.0)
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
         parser.error("run through scripts/stack.py (see the docstring)")
+    if not shutil.which("wrk"):
+        parser.error("wrk is needed: apt-get install wrk")
 
     from scripts.stack import free_port, stop
 
@@ -210,24 +192,24 @@ def main() -> int:
     pgrep = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
     server_pids = [int(pid) for pid in pgrep.stdout.split()]
     rows: list[tuple[int, str, dict]] = []
-    accepted: list[str] = []
+    runs: list[dict] = []  # every run that sent webhooks, warm-ups included: each accepted id is checked
     try:
-        for target in ("baseline", "webhooks"):  # first requests of a worker import and connect: not measured
-            accepted += run_load(port, target, 10, 0, 2.0, customers, server_pids)["accepted"]
         for concurrency in args.concurrency:
             for target in ("baseline", "webhooks"):
-                result = run_load(port, target, concurrency, args.warmup, args.seconds, customers, server_pids)
+                runs.append(run_load(port, target, concurrency, args.warmup, customers, server_pids))
+                result = run_load(port, target, concurrency, args.seconds, customers, server_pids)
                 rows.append((concurrency, target, result))
-                accepted += result["accepted"]
-                print(
-                    f"  {target:9} c={concurrency:<4} {result['rate']:8.0f}/s  p95 {result['p95']:.0f} ms", flush=True
-                )
+                runs.append(result)
+                print(f"  {target:9} c={concurrency:<4} {result['ok_rps']:8.0f}/s  p95 {result['p95'] / 1000:.0f} ms",
+                      flush=True)  # fmt: skip
     finally:
         stop(server)
 
     from integrations.webhooks.models import InboundWebhook
 
-    stored = InboundWebhook.objects.filter(source="make", webhook_id__in=accepted).count()
+    runs = [run for run in runs if run["prefix"]]
+    accepted = sum(run["accepted"] for run in runs)
+    stored = sum(InboundWebhook.objects.filter(webhook_id__startswith=f"{run['prefix']}_").count() for run in runs)
     worker = start_worker(args.worker_concurrency)
     drain_start = time.monotonic()
     try:
@@ -242,30 +224,37 @@ def main() -> int:
         stop(worker)
     if InboundWebhook.objects.exclude(status=InboundWebhook.Status.PROCESSED).exists():
         print(f"not everything was processed; worker log: {WORKER_LOG}")
-    processed = InboundWebhook.objects.filter(
-        source="make", webhook_id__in=accepted, status=InboundWebhook.Status.PROCESSED, attempts=1
-    ).count()
+    processed = InboundWebhook.objects.filter(status=InboundWebhook.Status.PROCESSED, attempts=1).count()
     failed = InboundWebhook.objects.filter(status=InboundWebhook.Status.FAILED).count()
 
     print()
-    print(f"gunicorn sync -w{args.web_workers}, {os.cpu_count()} CPUs, {args.seconds:.0f} s per run after "
-          f"{args.warmup:.0f} s warm-up, ~1 KB bodies, one connection per request")  # fmt: skip
+    print(f"gunicorn sync -w{args.web_workers}, {os.cpu_count()} CPUs, wrk -t{WRK_THREADS}, {args.seconds:.0f} s per "
+          f"run after a {args.warmup:.0f} s warm-up run, ~1 KB bodies, PostgreSQL {durability()}")  # fmt: skip
     print()
-    print("| senders | endpoint | accepted/s | p50 ms | p95 ms | p99 ms | non-2xx | errors | ratio to baseline "
+    print("| senders | endpoint | 2xx/s | p50 ms | p95 ms | p99 ms | non-2xx | errors | ratio to baseline "
           "| server CPU ms/req | CPU ratio |")  # fmt: skip
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for concurrency, target, r in rows:
         base = next(b for c, t, b in rows if c == concurrency and t == "baseline")
         name = "bare view, 1 row insert" if target == "baseline" else "POST /api/v1/webhooks/make/"
-        print(f"| {concurrency} | {name} | {r['rate']:,.0f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | "
-              f"{r['non_2xx']} | {r['errors']} | {r['rate'] / base['rate']:.2f} | {r['cpu_ms']:.2f} | "
-              f"{r['cpu_ms'] / base['cpu_ms']:.2f} |")  # fmt: skip
+        print(f"| {concurrency} | {name} | {r['ok_rps']:,.0f} | {r['p50'] / 1000:.0f} | {r['p95'] / 1000:.0f} | "
+              f"{r['p99'] / 1000:.0f} | {r['non2xx']} | {r['errors']} | {r['ok_rps'] / base['ok_rps']:.2f} | "
+              f"{r['cpu_ms']:.2f} | {r['cpu_ms'] / base['cpu_ms']:.2f} |")  # fmt: skip
     print()
-    total = len(accepted)
-    print(f"accepted (202, warm-up included): {total:,}; stored: {stored:,}; lost: {total - stored}")
+    print(f"accepted (202, warm-ups included): {accepted:,}; stored: {stored:,}; lost: {accepted - stored}")
     print(f"processed exactly once by a {args.worker_concurrency}-process worker: {processed:,} "
           f"(failed {failed}) in {drain_seconds:.1f} s = {processed / max(drain_seconds, 0.001):,.0f}/s")  # fmt: skip
-    return 0 if stored == total == processed else 1
+    return 0 if stored == accepted == processed else 1
+
+
+def durability() -> str:
+    """How the server commits: a benchmark of durable intake needs fsync on."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('fsync'), current_setting('synchronous_commit')")
+        fsync, synchronous = cursor.fetchone()
+    return f"fsync={fsync} synchronous_commit={synchronous}"
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ When DATABASE_URL / REDIS_URL are already set, those servers are used instead.
 
     python scripts/stack.py --data var -- supervisord -c ...     # persistent (make run)
     python scripts/stack.py --ephemeral -- pytest                # fresh, deleted after (make test)
+    python scripts/stack.py --ephemeral --durable -- bench/...   # fresh, but commits reach the disk
 
 The command's exit status is this script's exit status.
 """
@@ -194,6 +195,9 @@ def main() -> int:
     parser.add_argument("--data", type=Path, help="keep server data here (persistent)")
     parser.add_argument("--ephemeral", action="store_true", help="fresh servers in a temp dir, deleted on exit")
     parser.add_argument(
+        "--durable", action="store_true", help="with --ephemeral: commit to disk (fsync), for benchmarks of writes"
+    )
+    parser.add_argument(
         "--replica", action="store_true", help="also export DATABASE_REPLICA_URL: a second database on the server"
     )
     parser.add_argument("command", nargs=argparse.REMAINDER)
@@ -211,7 +215,7 @@ def main() -> int:
         else:
             data_dir = args.data.resolve()
             data_dir.mkdir(parents=True, exist_ok=True)
-        durable = not args.ephemeral
+        durable = args.durable or not args.ephemeral
         if not env.get("DATABASE_URL"):
             databases = ["platform", "platform_replica"] if args.replica else ["platform"]
             server = start_postgres(data_dir, durable=durable, databases=databases, stack=stack)

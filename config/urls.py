@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from platform_core import health
 
 api_v1: list[URLPattern | URLResolver] = [
+    path("", include("integrations.webhooks.api.urls")),  # first: webhook intake is the hottest route
     path("", include("platform_core.api.urls")),
-    path("", include("integrations.webhooks.api.urls")),
     path("", include("exports.api.urls")),
     path("", include("realtime.api.urls")),
     path("", include("assessments.api.urls")),

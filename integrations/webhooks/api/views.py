@@ -32,11 +32,11 @@ def inbound_webhook_view(request: HttpRequest, source: str) -> JsonResponse:
     if request.method != "POST":
         return JsonResponse(error_body("method_not_allowed", "Use POST."), status=405, headers={"Allow": "POST"})
     try:
-        inbound, created = inbound_webhook_receive(source=source, body=request.body, headers=request.headers)
+        receipt = inbound_webhook_receive(source=source, body=request.body, headers=request.headers)
     except ApplicationError as exc:
         return JsonResponse(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
-    body = {"webhookId": inbound.webhook_id, "status": inbound.status, "duplicate": not created}
-    return JsonResponse(body, status=202 if created else 200)
+    body = {"webhookId": receipt.webhook_id, "status": receipt.status, "duplicate": not receipt.created}
+    return JsonResponse(body, status=202 if receipt.created else 200)
 
 
 class EndpointMixin(APIView):

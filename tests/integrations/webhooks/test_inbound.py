@@ -133,6 +133,18 @@ def test_processed_once_on_the_worker_even_when_sent_again(celery_worker):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_burst_is_processed_without_waiting_for_beat(celery_worker):
+    # A process asks for one drain per window however many arrive; each arrival is still covered.
+    keys = [f"burst-{n}" for n in range(30)]
+    for key in keys:
+        body = qa_body(key)
+        assert post_webhook(Client(), "qa", body, sign(QA_SECRETS[0], body)).status_code == 202
+
+    wait_for(lambda: not InboundWebhook.objects.exclude(status="processed").exists(), what="the burst")
+    assert [_runs(key) for key in keys] == [1] * len(keys)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_failing_processing_retries_then_dead_letter_then_admin_replay(celery_worker):
     body = qa_body("blocked", "effect.blocked")
     headers = sign(QA_SECRETS[0], body)

@@ -3,10 +3,11 @@ applied by the handlers the assessments app registers (integrations.webhooks.reg
 
 from __future__ import annotations
 
+import re
 import uuid
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from rest_framework import serializers
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field, field_validator
 
 from integrations.webhooks.registry import InboundEvent, InboundSource, webhook_source_register
 from platform_core.models import Customer
@@ -16,6 +17,7 @@ ICP_ANALYSIS_COMPLETE = "icp_analysis_complete"
 COST_CALCULATION_COMPLETE = "cost_calculation_complete"
 BUSINESS_CASE_COMPLETE = "business_case_complete"
 PROGRESS_MILESTONE = "progress_milestone"
+CUSTOMER_ID = re.compile(r"CUST_\d{1,18}")
 MILESTONES = ("initial_setup", "icp_analysis", "cost_calculation", "business_case", "export_delivery")
 
 
@@ -24,79 +26,101 @@ def make_customer_id(customer: Customer) -> str:
     return f"CUST_{customer.pk}"
 
 
-class IcpContentSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=300)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    segments = serializers.ListField(child=serializers.JSONField(), required=False, default=list)
-    key_indicators = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    red_flags = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    rating_criteria = serializers.ListField(child=serializers.JSONField(), required=False, default=list)
-    confidence = serializers.IntegerField(min_value=0, max_value=100, default=85)
+# DRF's CharField: whitespace trimmed, blank refused unless a default is given.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Confidence = Annotated[int, Field(ge=0, le=100)]
 
 
-class CostContentSerializer(serializers.Serializer):
-    total_cost = serializers.FloatField(min_value=0)
-    scenario = serializers.CharField(required=False, allow_blank=True, default="")
-    categories = serializers.JSONField(required=False, default=dict)
-    breakdown = serializers.JSONField(required=False, default=dict)
-    recommendations = serializers.ListField(child=serializers.JSONField(), required=False, default=list)
-    ai_insights = serializers.JSONField(required=False, default=dict)
-    confidence = serializers.IntegerField(min_value=0, max_value=100, default=80)
+class Payload(BaseModel):
+    """Snake_case keys (camelCase on the wire); unknown keys are dropped."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
-class BusinessCaseContentSerializer(serializers.Serializer):
-    executive_summary = serializers.CharField()
-    problem_statement = serializers.CharField(required=False, allow_blank=True, default="")
-    proposed_solution = serializers.JSONField(required=False, default=dict)
-    financial_analysis = serializers.DictField(required=False, default=dict)
-    risk_assessment = serializers.DictField(required=False, default=dict)
-    implementation_plan = serializers.DictField(required=False, default=dict)
-    success_metrics = serializers.DictField(required=False, default=dict)
-    recommendations = serializers.ListField(child=serializers.JSONField(), required=False, default=list)
-    confidence = serializers.IntegerField(min_value=0, max_value=100, default=80)
+class IcpContent(Payload):
+    title: Annotated[Text, StringConstraints(max_length=300)]
+    description: str = ""
+    segments: list[Any] = []
+    key_indicators: list[str] = []
+    red_flags: list[str] = []
+    rating_criteria: list[Any] = []
+    confidence: Confidence = 85
 
 
-class MilestoneContentSerializer(serializers.Serializer):
-    milestone = serializers.ChoiceField(choices=MILESTONES)
-    action = serializers.CharField(required=False, allow_blank=True, default="")
-    completed = serializers.BooleanField(default=True)
+class CostContent(Payload):
+    total_cost: Annotated[float, Field(ge=0)]
+    scenario: str = ""
+    categories: Any = Field(default_factory=dict)
+    breakdown: Any = Field(default_factory=dict)
+    recommendations: list[Any] = []
+    ai_insights: Any = Field(default_factory=dict)
+    confidence: Confidence = 80
 
 
-class CallbackSerializer(serializers.Serializer):
+class BusinessCaseContent(Payload):
+    executive_summary: Text
+    problem_statement: str = ""
+    proposed_solution: Any = Field(default_factory=dict)
+    financial_analysis: dict[str, Any] = {}
+    risk_assessment: dict[str, Any] = {}
+    implementation_plan: dict[str, Any] = {}
+    success_metrics: dict[str, Any] = {}
+    recommendations: list[Any] = []
+    confidence: Confidence = 80
+
+
+class MilestoneContent(Payload):
+    milestone: Literal[MILESTONES]  # type: ignore[valid-type]
+    action: str = ""
+    completed: bool = True
+
+
+class Callback(Payload):
     """{webhookType, customerId: "CUST_<n>", processedContent, data?, metadata?{executionId?}}."""
 
-    webhook_type = serializers.CharField()
-    customer_id = serializers.RegexField(
-        r"^CUST_\d{1,18}$", error_messages={"invalid": "customerId has the form CUST_<number>."}
-    )
-    data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment] # the wire name
-    metadata = serializers.DictField(required=False, default=dict)
+    webhook_type: Text
+    customer_id: str
+    data: dict[str, Any] = {}
+    metadata: dict[str, Any] = {}
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        execution_id = attrs["metadata"].get("execution_id")
-        if execution_id is not None:
+    @field_validator("customer_id")
+    @classmethod
+    def _customer_id_form(cls, customer_id: str) -> str:
+        if not CUSTOMER_ID.fullmatch(customer_id):
+            raise ValueError("customerId has the form CUST_<number>.")
+        return customer_id
+
+    @field_validator("metadata")
+    @classmethod
+    def _execution_id_is_a_uuid(cls, metadata: dict[str, Any]) -> dict[str, Any]:
+        if metadata.get("execution_id") is not None:
             try:
-                attrs["metadata"]["execution_id"] = str(uuid.UUID(str(execution_id)))
+                metadata["execution_id"] = str(uuid.UUID(str(metadata["execution_id"])))
             except ValueError as exc:
-                raise serializers.ValidationError({"metadata": {"execution_id": ["Must be a UUID."]}}) from exc
-        attrs["customer_pk"] = int(attrs["customer_id"][5:])  # an unknown one is refused when stored
-        return attrs
+                raise ValueError("executionId must be a UUID.") from exc
+        return metadata
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def customer_pk(self) -> int:
+        """An unknown customer is refused when the webhook is stored."""
+        return int(self.customer_id[5:])
 
 
-class IcpCallbackSerializer(CallbackSerializer):
-    processed_content = IcpContentSerializer()
+class IcpCallback(Callback):
+    processed_content: IcpContent
 
 
-class CostCallbackSerializer(CallbackSerializer):
-    processed_content = CostContentSerializer()
+class CostCallback(Callback):
+    processed_content: CostContent
 
 
-class BusinessCaseCallbackSerializer(CallbackSerializer):
-    processed_content = BusinessCaseContentSerializer()
+class BusinessCaseCallback(Callback):
+    processed_content: BusinessCaseContent
 
 
-class MilestoneCallbackSerializer(CallbackSerializer):
-    processed_content = MilestoneContentSerializer()
+class MilestoneCallback(Callback):
+    processed_content: MilestoneContent
 
 
 def _execution_complete(event: InboundEvent) -> None:
@@ -109,11 +133,11 @@ webhook_source_register(
     InboundSource(
         name=SOURCE,
         event_type_field="webhook_type",
-        serializers={
-            ICP_ANALYSIS_COMPLETE: IcpCallbackSerializer,
-            COST_CALCULATION_COMPLETE: CostCallbackSerializer,
-            BUSINESS_CASE_COMPLETE: BusinessCaseCallbackSerializer,
-            PROGRESS_MILESTONE: MilestoneCallbackSerializer,
+        payloads={
+            ICP_ANALYSIS_COMPLETE: IcpCallback,
+            COST_CALCULATION_COMPLETE: CostCallback,
+            BUSINESS_CASE_COMPLETE: BusinessCaseCallback,
+            PROGRESS_MILESTONE: MilestoneCallback,
         },
         after_handle=_execution_complete,
     )

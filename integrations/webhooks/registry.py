@@ -1,7 +1,7 @@
 """Which inbound webhooks the platform accepts, how their payloads are validated, who applies them.
 
 integrations never import a domain app: a source (Make.com ...) declares its event types and
-payload serializers here; a domain app registers the handler that applies an event from its
+payload models here; a domain app registers the handler that applies an event from its
 AppConfig.ready(), e.g. `webhook_handler_register(source="make", event_type="icp_analysis_complete",
 handler=icp_from_make)`. A handler runs inside the processing transaction and must only write
 through the app's services.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rest_framework import serializers
+from pydantic import BaseModel
 
 from platform_core.models import Customer
 
@@ -39,14 +39,15 @@ Handler = Callable[[InboundEvent], None]
 class InboundSource:
     """A sender: its name in the URL, where the event type is in its payload, and its validators.
 
-    Each serializer validates one event type's payload (snake_case keys) and may return the
-    customer's id as "customer_pk" in its validated data (an unknown customer is a 400 when the
-    row is stored); a bad payload is a 400 and nothing is stored.
+    Each pydantic model validates one event type's payload (snake_case keys) and may expose the
+    customer's id as a "customer_pk" computed field (an unknown customer is a 400 when the row is
+    stored); a bad payload is a 400 and nothing is stored. pydantic rather than DRF serializers:
+    validation is on the intake's hot path, and DRF's cost a tenth of its throughput.
     """
 
     name: str
     event_type_field: str
-    serializers: dict[str, type[serializers.Serializer]]
+    payloads: dict[str, type[BaseModel]]
     customer_field: str = "customerId"  # named in the 400 when the customer does not exist
     # Runs after the domain handler in the same transaction (e.g. completing a Make execution).
     after_handle: Handler | None = None
@@ -70,6 +71,6 @@ def webhook_handler_register(*, source: str, event_type: str, handler: Handler) 
     import integrations.make.callbacks  # noqa: F401 - declares the "make" source
 
     registered = _sources.get(source)
-    if registered is None or event_type not in registered.serializers:
+    if registered is None or event_type not in registered.payloads:
         raise LookupError(f"No inbound webhook event {source}/{event_type} is declared.")
     registered.handlers[event_type] = handler

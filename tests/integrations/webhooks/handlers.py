@@ -2,20 +2,21 @@
 WEBHOOK_HANDLER_MODULES) in the real worker. Its effects are Customer rows a test can count."""
 
 import uuid
+from typing import Annotated
 
-from rest_framework import serializers
+from pydantic import BaseModel, StringConstraints
 
 from integrations.webhooks.registry import InboundEvent, InboundSource, webhook_source_register
 from platform_core.models import Customer
 
 
-class QaDataSerializer(serializers.Serializer):
-    key = serializers.SlugField(max_length=40)
+class QaData(BaseModel):
+    key: Annotated[str, StringConstraints(pattern=r"^[-a-zA-Z0-9_]+$", max_length=40)]
 
 
-class QaEventSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    data = QaDataSerializer()  # type: ignore[assignment]
+class QaEvent(BaseModel):
+    type: str
+    data: QaData
 
 
 def record_run(event: InboundEvent) -> None:
@@ -34,7 +35,7 @@ webhook_source_register(
     InboundSource(
         name="qa",
         event_type_field="type",
-        serializers={"effect.record": QaEventSerializer, "effect.blocked": QaEventSerializer},
+        payloads={"effect.record": QaEvent, "effect.blocked": QaEvent},
         handlers={"effect.record": record_run, "effect.blocked": record_run_when_unblocked},
     )
 )

@@ -72,6 +72,14 @@ def test_bad_callbacks_are_400_with_the_field_and_write_nothing(change, field):
     assert not ProgressAction.objects.exists()
 
 
+def test_a_bad_nested_field_is_named_where_it_is():
+    body = json.loads(callback(CustomerFactory(), "cost_calculation_complete", {"totalCost": -1, "confidence": "x"}))
+    details = post_callback(json.dumps(body).encode()).json()["error"]["details"]
+    assert set(details) == {"processedContent"}
+    assert set(details["processedContent"]) == {"totalCost", "confidence"}
+    assert all(isinstance(messages, list) and messages for messages in details["processedContent"].values())
+
+
 def test_unknown_callback_type_is_400():
     response = post_callback(callback(CustomerFactory(), webhook_type="icp_analysis_started"))
     assert response.status_code == 400

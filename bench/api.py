@@ -1,7 +1,7 @@
 """API gateway cost: GET /api/v1/jobs/ (20 rows; JWT bound to a session checked in Redis, rate limits
 counted in Redis, role permission) beside the baseline of the same run, a plain DRF APIView + simplejwt
-+ ModelSerializer of the same 20 rows (bench/api_app.py), both served by one gunicorn (sync, 2 workers,
-as deployed) and loaded with wrk (`apt-get install wrk`).
++ ModelSerializer of the same 20 rows (bench/api_app.py), both served by one gunicorn (sync workers, as
+deployed) and loaded with wrk (`apt-get install wrk`).
 
 Run it against the database and Redis of the environment, through the stack script:
 
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import start_gunicorn, wrk  # noqa: E402 - after the path
+from bench.common import WEB_WORKERS, start_gunicorn, wrk  # noqa: E402 - after the path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -75,7 +75,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--web-workers", type=int, default=WEB_WORKERS)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is needed: apt-get install wrk", file=sys.stderr)

@@ -16,6 +16,7 @@ from pathlib import Path
 from scripts.stack import wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
+WEB_WORKERS = 3  # as deployed on 2 cores (scripts/serve.sh, docker/Dockerfile)
 
 
 def start_gunicorn(

@@ -500,8 +500,9 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=bool(EMAIL_HOST_USER))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Andru <no-reply@andru-ai.com>")
 EMAIL_SITE_NAME = env.str("EMAIL_SITE_NAME", default="Andru")
-# Links in e-mails point at the web frontend.
+# Links in e-mails point at the web frontend, or at this API (admin pages, export files).
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000")
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 # --- Demo data (make run) -------------------------------------------------------------------
 DEMO_OWNER_EMAIL = env.str("DEMO_OWNER_EMAIL", default="owner@demo.example.com")

@@ -8,6 +8,7 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -23,6 +24,7 @@ from exports.documents import DocumentRequest, document_type_get
 from exports.models import Branding, Export
 from exports.renderers import FORMATS
 from exports.storage import file_delete, file_digest, file_link, file_store
+from integrations.email.services import email_enqueue
 from integrations.webhooks.services.outbound import webhook_event_emit
 from platform_core.exceptions import ApplicationError
 from platform_core.models import AuditEvent, Customer, Job, User
@@ -136,7 +138,8 @@ def _branding(export: Export, workdir: Path) -> BrandingContent:
 
 @transaction.atomic
 def _export_mark_ready(*, export: Export, size: int, etag: str) -> Export:
-    """Ready, and the `export.ready` event for the customer's webhook endpoints, in one transaction."""
+    """Ready, the `export.ready` event for the customer's webhook endpoints and the requester's e-mail,
+    in one transaction."""
     now = timezone.now()
     export.size, export.etag = size, etag
     export.ready_at = now
@@ -148,6 +151,13 @@ def _export_mark_ready(*, export: Export, size: int, etag: str) -> Export:
                  "file_name": export.file_name, "size": size, "expires_at": _iso(export.expires_at),
                  "download_url": f"/api/v1/exports/{export.id}/download"},
     )  # fmt: skip
+    if export.user is not None and export.user.email:  # a file link that works without a login, for a while
+        link_expires = min(now + timedelta(seconds=settings.EXPORT_LINK_TTL_SECONDS), export.expires_at)
+        email_enqueue(template="export_ready", to=[export.user.email], context={
+            "title": export.title or export.file_name, "format": export.format,
+            "download_url": urljoin(f"{settings.SITE_URL}/", file_link(export=export, expires_at=link_expires)),
+            "expires_at": f"{link_expires:%Y-%m-%d %H:%M} UTC",
+        })  # fmt: skip
     return export
 
 

@@ -1,7 +1,10 @@
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from tests.fakes.smtp_server import Mailbox, smtp_server
 from tests.platform_core.factories import UserFactory
 from tests.support.worker import CeleryWorker
 
@@ -31,8 +34,16 @@ def auth_client(user) -> APIClient:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker):
+def worker_mailbox() -> Iterator[Mailbox]:
+    """The SMTP server (aiosmtpd) that the session's worker sends its e-mails to."""
+    with smtp_server() as (mailbox, port):
+        mailbox.port = port
+        yield mailbox
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, worker_mailbox):
     """A real Celery worker on every queue, shared by the session (use transaction=True tests)."""
-    worker = CeleryWorker().start()
+    worker = CeleryWorker(env={"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(worker_mailbox.port)}).start()
     yield worker
     worker.stop()

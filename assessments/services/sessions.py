@@ -4,16 +4,20 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments import cache as assessment_cache
 from assessments import formulas
 from assessments.models import AssessmentClaimToken, AssessmentSession
+from integrations.email.services import email_enqueue
 from platform_core.exceptions import ApplicationError
 from platform_core.models import User
+from platform_core.selectors.accounts import staff_emails
 from platform_core.services.jobs import job_create
 
 CLAIM_TOKEN_SALT = "assessments.claim-token"  # noqa: S105 - a signing namespace, not a secret
@@ -93,6 +97,13 @@ def assessment_submit(
     )  # fmt: skip
     session.save()
     assessment_cache.invalidate(assessment_cache.assessment_results_key(session.session_id))
+    if staff := staff_emails():
+        admin_path = reverse("admin:assessments_assessmentsession_change", args=[session.pk])
+        email_enqueue(template="assessment_completed", to=staff, context={
+            "respondent_email": session.user_email, "name": session.user_name, "company_name": session.company_name,
+            "overall_score": session.overall_score, "buyer_score": session.buyer_score,
+            "admin_url": settings.SITE_URL + admin_path,
+        })  # fmt: skip
     return session
 
 
@@ -146,6 +157,11 @@ def assessment_claim_token_create(*, session_id: str) -> tuple[str, AssessmentCl
         jti=uuid.uuid4(), session=session, created_at=now, expires_at=now + CLAIM_TOKEN_TTL
     )
     token = signing.dumps({"jti": str(row.jti), "type": "assessment_claim"}, salt=CLAIM_TOKEN_SALT)
+    if session.user_email:  # the link also reaches the respondent's mailbox
+        email_enqueue(template="claim_link", to=[session.user_email], context={
+            "claim_url": f"{settings.FRONTEND_URL}/claim?token={token}", "name": session.user_name,
+            "overall_score": session.overall_score, "expires_at": f"{row.expires_at:%Y-%m-%d %H:%M} UTC",
+        })  # fmt: skip
     return token, row
 
 

@@ -15,7 +15,8 @@ from integrations.ai.models import AIBudget, AIUsage, AIUsageDaily
 from integrations.ai.redis_store import KEY_PREFIX, ai_redis
 from integrations.email.services import email_enqueue
 from platform_core.exceptions import ApplicationError
-from platform_core.models import Customer, User
+from platform_core.models import Customer
+from platform_core.selectors.accounts import staff_emails
 
 logger = logging.getLogger(__name__)
 MILLION = Decimal(1_000_000)
@@ -75,7 +76,7 @@ def _budget_alert(*, scope: str, limit: Decimal, spent: Decimal, customer_id: in
         return
     percent = int(spent / limit * 100) if limit else 100
     logger.warning("AI budget alert: %s spent $%.2f of $%.2f this month (%d%%)", scope, spent, limit, percent)
-    staff = list(User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True))
+    staff = staff_emails()
     customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
     if staff:
         context = {"spent_usd": f"{spent:.2f}", "budget_usd": f"{limit:.2f}", "percent_used": percent,

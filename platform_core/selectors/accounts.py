@@ -12,3 +12,8 @@ def user_list_for_customer(*, user: User) -> QuerySet[User]:
 
 def user_get_for_customer(*, user: User, user_id: int) -> User:
     return user_list_for_customer(user=user).get(pk=user_id)
+
+
+def staff_emails() -> list[str]:
+    """Where notifications for the platform's own people go: every active staff user."""
+    return list(User.objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True))

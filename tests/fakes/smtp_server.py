@@ -16,6 +16,11 @@ from scripts.stack import free_port
 class Mailbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], EmailMessage]] = []  # (envelope recipients, message)
+        self.port = 0
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """What reached `address` so far."""
+        return [message for recipients, message in self.messages if address in recipients]
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)

@@ -250,7 +250,7 @@ def test_pending_deliveries_follow_an_endpoint_url_change_and_keep_a_short_excer
 
 # --- real worker ----------------------------------------------------------------------------------
 @pytest.mark.django_db(transaction=True)
-def test_endpoint_failing_for_five_days_is_disabled_and_its_owner_emailed(celery_worker):
+def test_endpoint_failing_for_five_days_is_disabled_and_its_owner_emailed(celery_worker, worker_mailbox):
     owner = UserFactory(email="owner@failing.example.com")
     with webhook_receiver(default_status=500) as receiver:
         endpoint = _endpoint(owner.customer, receiver.url)
@@ -262,9 +262,9 @@ def test_endpoint_failing_for_five_days_is_disabled_and_its_owner_emailed(celery
 
     endpoint.refresh_from_db()
     assert endpoint.disabled_reason == "Every delivery failed for 5 days."
-    # The e-mail task ran on the `email` queue; the worker's backend is the console one (no SMTP env).
-    log = wait_for(lambda: "Webhook endpoint disabled" in (text := celery_worker.log()) and text, what="the e-mail")
-    assert "To: owner@failing.example.com" in log
+    # The e-mail task ran on the `email` queue and reached the SMTP server.
+    (message,) = wait_for(lambda: worker_mailbox.to(owner.email), what="the e-mail")
+    assert message["Subject"] == f"Webhook endpoint disabled: {receiver.url}"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,6 +21,7 @@ TEMPLATES = {
     "export_ready": ("title", "format", "download_url", "expires_at"),
     "ai_budget_alert": ("spent_usd", "budget_usd", "percent_used"),  # to staff
     "endpoint_disabled": ("url", "reason", "customer_name"),  # to the customer's owners and admins
+    "team_invitation": ("invite_url", "inviter", "customer_name", "role", "expires_at"),  # to the invitee
 }
 
 

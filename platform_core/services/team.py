@@ -16,6 +16,7 @@ from rest_framework.request import Request
 
 from platform_core.exceptions import ApplicationError
 from platform_core.models import AuditEvent, TeamInvitation, User, UserSession
+from platform_core.notifications import notify
 from platform_core.services.api_keys import api_keys_revoke_created_by
 from platform_core.services.audit import audit_record
 from platform_core.services.sessions import sessions_end_for_user, user_snapshot_forget
@@ -51,7 +52,8 @@ def _check_may_manage(*, actor: User, member: User | None = None, role: str | No
 
 @transaction.atomic
 def invitation_create(*, actor: User, email: str, role: str, request: Req = None) -> tuple[TeamInvitation, str]:
-    """Returns the invitation and its token (shown once; only its hash is stored)."""
+    """Returns the invitation and its token (shown once, and e-mailed to the invitee; only its hash is
+    stored)."""
     email = email.strip().lower()
     _check_may_manage(actor=actor, role=role)
     if User.objects.filter(email=email, customer_id=_customer_id(actor), is_active=True).exists():
@@ -80,6 +82,11 @@ def invitation_create(*, actor: User, email: str, role: str, request: Req = None
         target=f"invitation:{invitation.pk}",
         details={"email": email, "role": role},
     )
+    notify(template="team_invitation", to=[email], context={
+        "invite_url": f"{settings.FRONTEND_URL}/invite?token={token}", "inviter": actor.full_name or actor.email,
+        "customer_name": invitation.customer.name, "role": invitation.get_role_display(),
+        "expires_at": f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC",
+    })  # fmt: skip
     return invitation, token
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from integrations.email.services import email_enqueue, email_send
+from integrations.email.services import TEMPLATES, email_enqueue, email_send
 from integrations.email.tasks import email_send as email_send_task
 from platform_core.taskbase import RetryableError
 from scripts.stack import free_port
@@ -31,6 +31,11 @@ CASES: dict[str, tuple[dict[str, Any], str, list[str]]] = {
         {"spent_usd": "412.00", "budget_usd": "500.00", "percent_used": 82},
         "AI spend alert: 82% of the monthly budget used", ["$412.00", "$500.00 budget (82%)"],
     ),
+    "team_invitation": (
+        {"invite_url": "https://app.example.com/invite?token=tok", "inviter": "Ada Owner", "customer_name": "Acme",
+         "role": "Admin", "expires_at": "2026-12-03 10:00 UTC"},
+        "Ada Owner invited you to Acme on Andru", ["https://app.example.com/invite?token=tok", "as Admin"],
+    ),
     "endpoint_disabled": (
         {"url": "https://hooks.example.com/in", "reason": "The endpoint answered 410 Gone.", "customer_name": "Acme"},
         "Webhook endpoint disabled: https://hooks.example.com/in", ["410 Gone", "http://localhost:3000/settings/webhooks"],
@@ -46,6 +51,10 @@ def mailbox(settings):
         settings.DEFAULT_FROM_EMAIL = "Andru <no-reply@andru.example>"
         settings.FRONTEND_URL = "http://localhost:3000"
         yield box
+
+
+def test_every_template_is_checked_below():
+    assert set(CASES) == set(TEMPLATES)
 
 
 @pytest.mark.parametrize("template", sorted(CASES))

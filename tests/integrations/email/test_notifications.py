@@ -14,7 +14,7 @@ from assessments.models import AssessmentSession
 from assessments.services.costs import cost_calculation_save
 from exports.models import Export
 from tests.exports.test_documents import COST_INPUTS
-from tests.platform_core.factories import UserFactory
+from tests.platform_core.factories import PASSWORD, UserFactory
 from tests.support.worker import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -82,3 +82,24 @@ def test_the_requester_receives_a_working_link_when_an_export_is_ready(celery_wo
     pdf = pypdf.PdfReader(io.BytesIO(b"".join(file.streaming_content)))
     assert "Cost of Inaction Analysis" in pdf.pages[0].extract_text()
     storages["default"].delete(Export.objects.get(pk=export_id).file_key)
+
+
+def test_an_invitee_receives_the_link_that_makes_the_account(celery_worker, worker_mailbox, settings):
+    settings.FRONTEND_URL = "https://app.example.com"
+    owner = UserFactory(full_name="Ada Owner")
+    owner.customer.name = "Acme Robotics"
+    owner.customer.save()
+    client = APIClient()
+    client.force_authenticate(owner)
+    invitee = f"nia-{uuid.uuid4().hex[:6]}@example.com"
+    response = client.post("/api/v1/team/invitations/", {"email": invitee, "role": "admin"}, format="json")
+    assert response.status_code == 201, response.content
+
+    (message,) = wait_for(lambda: worker_mailbox.to(invitee), what="the invitation e-mail")
+    assert message["Subject"] == "Ada Owner invited you to Acme Robotics on Andru"
+    (url,) = [word for word in _text(message).split() if word.startswith("https://app.example.com/invite?token=")]
+    joined = APIClient().post("/api/v1/team/invitations/accept/", {
+        "token": url.split("token=", 1)[1], "password": PASSWORD, "fullName": "Nia New",
+    }, format="json")  # fmt: skip
+    assert joined.status_code == 201, joined.content
+    assert joined.json()["user"]["role"] == "admin" and joined.json()["user"]["customer"]["id"] == owner.customer_id

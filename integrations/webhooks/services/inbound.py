@@ -79,8 +79,8 @@ def _error_details(exc: pydantic.ValidationError) -> dict[str, Any]:
     return details
 
 
-def _payload_validate(*, source_name: str, body: bytes) -> tuple[str, dict[str, Any], Any]:
-    """The event type, the validated payload (snake_case) and its customer; 400 on a bad payload."""
+def _payload_validate(*, source_name: str, body: bytes) -> tuple[str, str, int | None]:
+    """The event type, the validated payload (snake_case, as JSON) and its customer; 400 on a bad payload."""
     source = webhook_source_get(source_name)
     assert source is not None
     try:
@@ -99,13 +99,12 @@ def _payload_validate(*, source_name: str, body: bytes) -> tuple[str, dict[str, 
             details={field: sorted(source.payloads)},
         )  # fmt: skip
     try:
-        validated = model.model_validate(data).model_dump(mode="json")
+        validated = model.model_validate(data)
     except pydantic.ValidationError as exc:
         raise ApplicationError(
             "The payload has invalid fields.", code="validation_error", details=_error_details(exc)
         ) from exc
-    customer_pk = validated.pop("customer_pk", None)
-    return event_type, validated, customer_pk
+    return event_type, validated.model_dump_json(exclude={"customer_pk"}), getattr(validated, "customer_pk", None)
 
 
 # One statement: stored unless the id was seen (ON CONFLICT) or the customer does not exist.
@@ -144,7 +143,7 @@ def inbound_webhook_receive(*, source: str, body: bytes, headers: Mapping[str, s
     with connection.cursor() as cursor:
         cursor.execute(_INSERT, {
             "source": source, "webhook_id": webhook_id, "event_type": event_type, "customer_id": customer_pk,
-            "headers": json.dumps(stored_headers), "body": body.decode(), "payload": json.dumps(payload),
+            "headers": json.dumps(stored_headers), "body": body.decode(), "payload": payload,
         })  # fmt: skip
         row = cursor.fetchone()
     if row is not None:

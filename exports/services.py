@@ -136,6 +136,12 @@ def _branding(export: Export, workdir: Path) -> BrandingContent:
     return BrandingContent(color=branding.color, logo_path=str(logo_path) if logo_path else None)
 
 
+def _link_expiry(export: Export) -> datetime:
+    """A file link lasts EXPORT_LINK_TTL_SECONDS, never past the export's own expiry."""
+    assert export.expires_at is not None
+    return min(timezone.now() + timedelta(seconds=settings.EXPORT_LINK_TTL_SECONDS), export.expires_at)
+
+
 @transaction.atomic
 def _export_mark_ready(*, export: Export, size: int, etag: str) -> Export:
     """Ready, the `export.ready` event for the customer's webhook endpoints and the requester's e-mail,
@@ -152,7 +158,7 @@ def _export_mark_ready(*, export: Export, size: int, etag: str) -> Export:
                  "download_url": f"/api/v1/exports/{export.id}/download"},
     )  # fmt: skip
     if export.user is not None and export.user.email:  # a file link that works without a login, for a while
-        link_expires = min(now + timedelta(seconds=settings.EXPORT_LINK_TTL_SECONDS), export.expires_at)
+        link_expires = _link_expiry(export)
         email_enqueue(template="export_ready", to=[export.user.email], context={
             "title": export.title or export.file_name, "format": export.format,
             "download_url": urljoin(f"{settings.SITE_URL}/", file_link(export=export, expires_at=link_expires)),
@@ -183,8 +189,7 @@ def export_download(
             code="export_failed" if status == Export.Status.FAILED else "export_not_ready",
             status_code=409, details=details,
         )  # fmt: skip
-    assert export.expires_at is not None
-    expires_at = min(timezone.now() + timedelta(seconds=settings.EXPORT_LINK_TTL_SECONDS), export.expires_at)
+    expires_at = _link_expiry(export)
     Export.objects.filter(pk=export.pk).update(
         download_count=F("download_count") + 1, last_downloaded_at=timezone.now()
     )

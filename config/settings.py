@@ -17,7 +17,8 @@ IS_PRODUCTION = DJANGO_ENV == "production"
 INSECURE_DEV_SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 - refused in production
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
-DEBUG = env.bool("DJANGO_DEBUG", default=not IS_PRODUCTION)
+# Off unless asked for, so what a newcomer measures with `make run` is what production does.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 
 if IS_PRODUCTION:
@@ -322,7 +323,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
     "DEFAULT_PAGINATION_CLASS": "platform_core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_RENDERER_CLASSES": ["djangorestframework_camel_case.render.CamelCaseJSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["platform_core.api.rendering.CamelCaseJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "djangorestframework_camel_case.parser.CamelCaseJSONParser",
         "djangorestframework_camel_case.parser.CamelCaseFormParser",

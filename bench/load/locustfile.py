@@ -88,7 +88,8 @@ class _Sink:
         with self.lock:
             if self.file is None:
                 RUN_DIR.mkdir(parents=True, exist_ok=True)
-                self.file = open(RUN_DIR / f"{self.stem}-{os.getpid()}.jsonl", "a", buffering=1 << 16)  # noqa: SIM115
+                # Line-buffered: a locust worker process may end without running `quitting` listeners.
+                self.file = open(RUN_DIR / f"{self.stem}-{os.getpid()}.jsonl", "a", buffering=1)  # noqa: SIM115
             self.file.write(json.dumps(record, separators=(",", ":")) + "\n")
 
     def flush(self) -> None:
@@ -120,6 +121,7 @@ def _record(request_type: str, name: str, response_time: float, response: Any, e
     })  # fmt: skip
 
 
+@events.test_stop.add_listener
 @events.quitting.add_listener
 def _flush(**_: Any) -> None:
     for sink in (REQUESTS, JOBS, USERS):
@@ -164,6 +166,9 @@ class Person(FastHttpUser):
 
     def on_start(self) -> None:
         self.headers: dict[str, str] = {"X-Forwarded-For": _address(), "Content-Type": "application/json"}
+
+    def reached(self) -> None:
+        """This person is in: a visitor at once, a member once signed in."""
         USERS.write({"t": time.time(), "kind": type(self).__name__})
 
     def call(self, method: str, path: str, name: str, body: Any = None, expect: tuple[int, ...] = (200,)) -> Any:
@@ -203,6 +208,7 @@ class Member(Person):
             self._sign_up_and_in()
         if not self.tokens:
             raise StopUser()
+        self.reached()
         ticket = self.call("POST", "/realtime/ticket/", "POST /realtime/ticket/", expect=(201,))
         if ticket:
             _socket_ticket({"email": self.email, "ticket": ticket["ticket"], "t": time.time()})
@@ -358,6 +364,10 @@ class Visitor(Person):
     """An anonymous visitor taking the public assessment: start, answer, submit, read the results."""
 
     weight = int(os.environ.get("LOADBENCH_VISITOR_WEIGHT", "1"))
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.reached()
 
     @task
     def take_assessment(self) -> None:

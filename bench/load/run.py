@@ -211,9 +211,21 @@ def role(proc: psutil.Process) -> str:
         return "gone"
     for key, label in (("gunicorn", "web (gunicorn)"), ("uvicorn", "ws (uvicorn)"), (" beat", "celery beat"),
                        ("celery", "celery worker"), ("postgres", "postgres"), ("redis", "redis"),
-                       ("supervisord", "supervisord")):  # fmt: skip
+                       ("supervisord", "supervisord"), ("stack.py", "stack.py")):  # fmt: skip
         if key in cmdline or key in name:
             return label
+    return "other"
+
+
+def inherited_role(proc: psutil.Process) -> str:
+    """The role of a process, or of its nearest ancestor with one (uvicorn's spawned workers, pool children)."""
+    try:
+        for candidate in [proc, *proc.parents()[:3]]:
+            label = role(candidate)
+            if label not in ("other", "gone"):
+                return label
+    except psutil.Error:
+        pass
     return "other"
 
 
@@ -256,7 +268,7 @@ class Sampler(threading.Thread):
                                 key = (group, proc.pid, proc.create_time())
                                 self.cpu[key] = times.user + times.system
                                 if key not in self.roles:
-                                    self.roles[key] = role(proc)
+                                    self.roles[key] = inherited_role(proc)
                                 if group == "platform":
                                     rss += proc.memory_info().rss
                                     if self.samples % 5 == 1:
@@ -532,8 +544,10 @@ def analyse(
     locust_cpu = cpu.get("locust", {}).get("total", 0.0)
     ws_cpu = cpu.get("ws clients", {}).get("total", 0.0)
     cores = psutil.cpu_count() or 1
+    ours = platform_cpu + locust_cpu + ws_cpu
 
     out = [f"\n=== {phase.name}: {args.users} users, spawn {args.spawn_rate}/s, {args.duration} s, {args.host} ==="]
+    out.append(f"command: {' '.join(sys.argv)}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     out.append(table(["check", "result", "measured"], [[c, "PASS" if ok else "FAIL", v] for c, ok, v in checks]))
     rows = []
     for c in [*CLASSES, *sorted(set(by_class) - set(CLASSES))]:
@@ -550,7 +564,9 @@ def analyse(
         ["whole-machine CPU per request", f"{busy_ms:.1f} ms", f"{busy:.1f} CPU-s busy on {cores} cores "
          f"({busy / max(elapsed, 1e-9) / cores:.0%}); the machine is shared: others' work is in it"],
         ["platform processes' CPU per request", f"{platform_cpu / n * 1000:.1f} ms" if n else "-",
-         f"{platform_cpu:.1f} CPU-s: {roles}"],
+         f"{platform_cpu:.1f} CPU-s ({platform_cpu / elapsed / cores:.0%} of {cores} cores): {roles}"],
+        ["platform + generator CPU per request", f"{ours / n * 1000:.1f} ms" if n else "-",
+         "what our side of the machine spent per request, others' work left out"],
         ["load generator CPU (locust)", f"{locust_cpu:.1f} CPU-s",
          f"{locust_cpu / elapsed:.0%} of one core, {locust_cpu / elapsed / cores:.0%} of {cores}"],
         ["socket clients CPU", f"{ws_cpu:.1f} CPU-s", f"{ws_cpu / max(elapsed, 1e-9):.0%} of one core"],

@@ -336,33 +336,77 @@ def read_jsonl(run_dir: Path, stem: str) -> list[dict[str, Any]]:
     return rows
 
 
-def final_states(host: str, jobs: list[dict[str, Any]], wait: float) -> dict[str, str]:
-    """Poll every job the run created until it finishes or `wait` seconds pass: {jobId: final status}."""
+def merge_jobs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per job: the submit line, with what later lines (the link's time) added."""
+    jobs: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row.get("jobId"):
+            jobs.setdefault(row["jobId"], {}).update(row)
+    return [job for job in jobs.values() if "kind" in job]
+
+
+def seconds_between(start: str | None, end: str | None) -> float | None:
+    from datetime import datetime
+
+    if not (start and end):
+        return None
+    return (
+        datetime.fromisoformat(end.replace("Z", "+00:00")) - datetime.fromisoformat(start.replace("Z", "+00:00"))
+    ).total_seconds()
+
+
+def final_states(host: str, jobs: list[dict[str, Any]], wait: float, password: str) -> dict[str, str]:
+    """Poll every job the run created until it finishes or `wait` seconds pass: {jobId: final status}.
+
+    An export whose person stopped watching before the link gets its link time from the export itself
+    (readyAt - createdAt). A member's token that expired meanwhile is replaced by signing in again.
+    """
     states: dict[str, str] = {}
+    fresh: dict[str, str] = {}  # email -> access token from a new sign-in
     deadline = time.monotonic() + wait
-    pending = [j for j in jobs if j.get("jobId")]
+    pending = list(jobs)
     n = 0
+
+    def get(path: str, job: dict[str, Any]) -> tuple[int, Any]:
+        nonlocal n
+        n += 1
+        headers = {"X-Forwarded-For": f"10.251.{n >> 8 & 255}.{n & 255 or 1}"}
+        if job["kind"] == "assessment_calculation":
+            return http("GET", host + path, headers=headers)
+        email = job["email"]
+        status, body = http(
+            "GET", host + path, headers={**headers, "Authorization": f"Bearer {fresh.get(email, job['access'])}"}
+        )
+        if status == 401 and email not in fresh:
+            signed, tokens = http("POST", f"{host}/api/v1/auth/token/", {"email": email, "password": password}, headers)
+            if signed == 200:
+                fresh[email] = tokens["access"]
+                return get(path, job)
+        return status, body
+
     while pending:
         still = []
         for job in pending:
-            n += 1
-            headers = {"X-Forwarded-For": f"10.251.{n >> 8 & 255}.{n & 255 or 1}"}
             if job["kind"] == "assessment_calculation":
-                status, body = http("GET", f"{host}/api/v1/assessments/{job['sessionId']}/results", headers=headers)
+                status, body = get(f"/api/v1/assessments/{job['sessionId']}/results", job)
                 calc = body.get("calculationStatus") if isinstance(body, dict) else None
                 state = {"done": "succeeded", "failed": "failed"}.get(
                     str(calc), "pending" if status == 200 else f"http {status}"
                 )
             else:
-                headers["Authorization"] = f"Bearer {job['access']}"
-                status, body = http("GET", f"{host}/api/v1/jobs/{job['jobId']}/", headers=headers)
+                status, body = get(f"/api/v1/jobs/{job['jobId']}/", job)
                 state = (
                     body.get("status", f"http {status}")
                     if isinstance(body, dict) and status == 200
                     else f"http {status}"
                 )
+                if job["kind"] == "export" and state == "succeeded" and job.get("linkSeconds") is None:
+                    status, export = get(f"/api/v1/exports/{job['exportId']}/", job)
+                    if status == 200 and export.get("downloadUrl"):
+                        job["linkSeconds"] = seconds_between(export.get("createdAt"), export.get("readyAt"))
+                        job["linkFrom"] = "export"
             states[job["jobId"]] = state
-            if state not in FINISHED and not state.startswith("http") and state != "succeeded":
+            if state not in FINISHED and not state.startswith("http"):
                 still.append(job)
         pending = still
         if pending:
@@ -425,9 +469,9 @@ def run_phase(phase: Phase, run_id: str, password: str) -> dict[str, Any]:
     stat_after = machine_busy_jiffies()
     elapsed = time.time() - started
 
-    jobs = read_jsonl(run_dir, "jobs")
+    jobs = merge_jobs(read_jsonl(run_dir, "jobs"))
     print(f"{phase.name}: locust done in {elapsed:.0f} s; polling {len(jobs)} jobs to their end", flush=True)
-    states = final_states(args.host, jobs, args.job_wait)
+    states = final_states(args.host, jobs, args.job_wait, password)
     time.sleep(1.0)  # the last events reach the sockets
     (run_dir / "ws.stop").touch()
     try:
@@ -559,8 +603,20 @@ def analyse(
     roles = ", ".join(
         f"{k} {v:.1f}" for k, v in sorted(per_role.items(), key=lambda kv: -kv[1]) if k != "total" and v >= 0.05
     )
+    t0 = min((r["t"] for r in requests), default=0.0)
+    ramp_end = t0 + args.users / args.spawn_rate
+    settled = [r for r in requests if r["t"] >= ramp_end]
+    settled_window = max((r["t"] + r["ms"] / 1000 for r in settled), default=ramp_end) - ramp_end
+    shed = [r["ms"] for r in requests if r["status"] == 503]
+    admitted = [r["ms"] for r in requests if r["status"] != 503]
     throughput = [
         ["throughput", f"{n / window:.1f} req/s" if window > 0 else "-", f"{n:,} requests in {window:.0f} s"],
+        ["after the ramp", f"{len(settled) / settled_window:.1f} req/s" if settled_window > 0 else "-",
+         f"from {ramp_end - t0:.0f} s on: p50 {fmt_ms(percentile([r['ms'] for r in settled], 50))}, "
+         f"p95 {fmt_ms(percentile([r['ms'] for r in settled], 95))}, "
+         f"p99 {fmt_ms(percentile([r['ms'] for r in settled], 99))} ms"],
+        ["shed (503)", f"{len(shed):,}", f"p99 of the 503s {fmt_ms(percentile(shed, 99))} ms; admitted requests "
+         f"p95 {fmt_ms(percentile(admitted, 95))}, p99 {fmt_ms(percentile(admitted, 99))} ms"],
         ["whole-machine CPU per request", f"{busy_ms:.1f} ms", f"{busy:.1f} CPU-s busy on {cores} cores "
          f"({busy / max(elapsed, 1e-9) / cores:.0%}); the machine is shared: others' work is in it"],
         ["platform processes' CPU per request", f"{platform_cpu / n * 1000:.1f} ms" if n else "-",
@@ -572,7 +628,8 @@ def analyse(
         ["socket clients CPU", f"{ws_cpu:.1f} CPU-s", f"{ws_cpu / max(elapsed, 1e-9):.0%} of one core"],
     ]  # fmt: skip
     if ws:
-        got = sum(1 for j in jobs if j.get("jobId") in ws["jobs"] and j["kind"] != "assessment_calculation")
+        terminal = {"job.succeeded", "job.failed", "job.cancelled"}
+        got = sum(1 for j in jobs if ws["jobs"].get(j["jobId"]) in terminal and j["kind"] != "assessment_calculation")
         mine = sum(1 for j in jobs if j["kind"] != "assessment_calculation")
         throughput.append(["socket events", f"{ws['events']:,}",
                            f"final event seen for {got}/{mine} member jobs; by type: "
@@ -580,6 +637,8 @@ def analyse(
                            + (f"; drops: {ws['dropReasons']}" if ws["dropReasons"] else "")])  # fmt: skip
     out.append("\n" + table(["measure", "value", "detail"], throughput))
     if failures:
+        statuses = Counter(r["status"] or "no answer" for r in failures)
+        out.append("\nfailed requests by status: " + ", ".join(f"{k} x{v}" for k, v in statuses.most_common()))
         top = Counter((r["name"], r["status"], r.get("code") or "") for r in failures).most_common(8)
         out.append(
             "\nerrors: " + "; ".join(f"{name} -> {status} {code} x{count}" for (name, status, code), count in top)
@@ -591,7 +650,8 @@ def analyse(
         "checks": [{"check": c, "pass": ok, "measured": v} for c, ok, v in checks],
         "requests": n, "errors": len(failures), "reqPerSecond": n / window if window > 0 else None,
         "p95ByClass": {c: p95[c] for c in CLASSES}, "p50": percentile(all_ms, 50), "p95": percentile(all_ms, 95),
-        "p99": percentile(all_ms, 99), "machineCpuMsPerRequest": busy_ms,
+        "p99": percentile(all_ms, 99), "machineCpuMsPerRequest": busy_ms, "shed": len(shed),
+        "admittedP99": percentile(admitted, 99),
         "platformCpuMsPerRequest": platform_cpu / n * 1000 if n else None, "platformCpuByRole": dict(per_role),
         "locustCpuSeconds": locust_cpu, "wsClientsCpuSeconds": ws_cpu, "elapsed": elapsed, "report": report,
     }  # fmt: skip

@@ -72,6 +72,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=100, help="requests per endpoint")
     parser.add_argument("--profile", type=int, default=30, help="rows of the cProfile table (0: none)")
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
+    parser.add_argument("--sql", action="store_true", help="print each endpoint's SQL statements")
     args = parser.parse_args()
 
     import django
@@ -149,6 +150,8 @@ def main() -> int:
 
     def count_sql(execute, sql, params, many, context):
         calls["sql"] += 1
+        if args.sql:
+            print(f"    SQL {sql[:160]}")
         return execute(sql, params, many, context)
 
     send = Connection.send_packed_command
@@ -168,6 +171,8 @@ def main() -> int:
         with connection.execute_wrapper(count_sql):
             fn()
         calls.update(sql=0, redis=0)
+        if args.sql:
+            print(f"  {name}:")
         with connection.execute_wrapper(count_sql):
             fn()
         sql, redis_calls = calls["sql"], calls["redis"]

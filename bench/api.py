@@ -139,9 +139,10 @@ def main() -> int:
     print(f"| {'worker class':<20} | {'view':<44} | round | req/s | p50 ms | p95 ms | p99 ms | worker CPU ms/req |")
     print(f"|{'-' * 22}|{'-' * 46}|------:|------:|-------:|-------:|-------:|------------------:|")
     for (worker_class, name), results in runs.items():
+        label = worker_class.rsplit(".")[-1]
         for n, r in enumerate(results, 1):
             print(
-                f"| {worker_class.rsplit('.')[-1]:<20} | {name:<44} | {n:>5} | {r['rps']:>5.0f} | {r['p50'] / 1000:>6.1f} "
+                f"| {label:<20} | {name:<44} | {n:>5} | {r['rps']:>5.0f} | {r['p50'] / 1000:>6.1f} "
                 f"| {r['p95'] / 1000:>6.1f} | {r['p99'] / 1000:>6.1f} | {r['cpu_ms']:>17.2f} |"
             )
             if r["non2xx"] or r["errors"]:

@@ -536,5 +536,6 @@ AIRTABLE_REQUEST_TIMEOUT_SECONDS = env.float("AIRTABLE_REQUEST_TIMEOUT_SECONDS",
 # 5xx and timeouts: attempts per request (backoff with jitter from the base), then the job retries later.
 AIRTABLE_MAX_ATTEMPTS = env.int("AIRTABLE_MAX_ATTEMPTS", default=5)
 AIRTABLE_RETRY_BASE_SECONDS = env.float("AIRTABLE_RETRY_BASE_SECONDS", default=1.0)
-# Incremental pulls re-read this much before the cursor (records seen before are de-duplicated).
-AIRTABLE_CURSOR_OVERLAP_SECONDS = env.float("AIRTABLE_CURSOR_OVERLAP_SECONDS", default=1.0)
+# Clock skew allowed between Airtable and us: an incremental pull re-reads changes made up to this
+# long before the previous pull began (records seen before are de-duplicated).
+AIRTABLE_CURSOR_OVERLAP_SECONDS = env.float("AIRTABLE_CURSOR_OVERLAP_SECONDS", default=5.0)

@@ -104,8 +104,8 @@ def _bad(message: str, details: dict[str, Any]) -> ApplicationError:
 
 
 def to_airtable(value: Any, kind: str) -> Any:
-    if value is None:
-        return None
+    if value is None or value == "":
+        return None  # Airtable has no empty cells: "" and null both clear it
     if kind == "json":
         return json.dumps(value, sort_keys=True, separators=(",", ":"))
     return value

@@ -3,8 +3,9 @@
 Change detection: each record's state holds the values both sides agreed on at the last sync.
 A pulled field differing from it changed in Airtable; a waiting outbox change differing from it
 changed on the platform; both, to different values, is a conflict settled by the field's rule.
-Pulls read from the table's cursor (its last modified time, minus an overlap; records seen
-before are de-duplicated) and page by 100; pushes upsert by the key field in batches of 10.
+Pulls read what changed after the table's cursor (the newest modified time seen, never later
+than the pull's start minus an overlap for clock skew; records seen before are de-duplicated)
+and page by 100; pushes upsert by the key field in batches of 10.
 """
 
 from __future__ import annotations
@@ -117,11 +118,11 @@ class TableSync:
     def pull(self) -> None:
         mapping = self.mapping
         formula = None
+        started = timezone.now()
         if self.run.mode == AirtableSyncRun.Mode.INCREMENTAL and mapping.cursor is not None:
-            since = mapping.cursor - timedelta(seconds=settings.AIRTABLE_CURSOR_OVERLAP_SECONDS)
-            formula = f"IS_AFTER({{{mapping.modified_field}}}, DATETIME_PARSE('{airtable_time(since)}'))"
+            formula = f"IS_AFTER({{{mapping.modified_field}}}, DATETIME_PARSE('{airtable_time(mapping.cursor)}'))"
         names = [mapping.key_field, mapping.modified_field, *(f.airtable for f in self.fields)]
-        newest = mapping.cursor
+        newest: datetime | None = None
         pages = 0
         options: dict[str, Any] = {"page_size": PAGE_SIZE, "fields": names}
         if formula:
@@ -135,9 +136,16 @@ class TableSync:
                     newest = modified
             self._pull_page(page)
             job_progress(job=self.job, progress=min(45, pages), message=f"{mapping.table_name}: read {self.counters.records_read}")
-        if newest != mapping.cursor:
-            AirtableTableMapping.objects.filter(pk=mapping.pk).update(cursor=newest)
-            mapping.cursor = newest
+        # Next time, read what changed after the newest change seen -- but never after this pull
+        # began (minus the clock skew allowed): a record edited on a page already read is re-read.
+        cursor = started - timedelta(seconds=settings.AIRTABLE_CURSOR_OVERLAP_SECONDS)
+        if newest is not None:
+            cursor = min(cursor, newest)
+        elif mapping.cursor is not None:
+            cursor = mapping.cursor
+        if mapping.cursor is None or cursor > mapping.cursor:
+            AirtableTableMapping.objects.filter(pk=mapping.pk).update(cursor=cursor)
+            mapping.cursor = cursor
 
     def _pull_page(self, page: list[dict[str, Any]]) -> None:
         mapping = self.mapping

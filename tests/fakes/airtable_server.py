@@ -63,6 +63,7 @@ class Logged:
     method: str
     path: str
     status: int
+    token: str = ""
     records: int = 0
 
 
@@ -157,6 +158,8 @@ class FakeAirtable:
             self.requests.clear()
             self.status_counts.clear()
             self.over_limit_base = self.over_limit_token = 0
+            self._arrivals_base.clear()
+            self._arrivals_token.clear()
 
     @property
     def url(self) -> str:
@@ -212,7 +215,7 @@ class FakeAirtable:
         parts = urlsplit(raw_path)
         segments = [unquote(s) for s in parts.path.split("/") if s]
         base = segments[3] if segments[1:3] == ["meta", "bases"] and len(segments) > 3 else (segments[1] if len(segments) > 1 else "")
-        log = Logged(at=arrival, base=base, method=method, path=parts.path, status=0)
+        log = Logged(at=arrival, base=base, method=method, path=parts.path, status=0, token=auth.removeprefix("Bearer "))
         with self._lock:
             self.requests.append(log)
         status, body = self._route(method, segments, parse_qs(parts.query), auth, raw, base, arrival, log)

@@ -21,9 +21,14 @@ from platform_core.models import Customer
 
 USER_INFO = {"name": "user_name", "email": "user_email", "company": "company_name", "role": "role"}
 PRODUCT_INFO = (
-    "product_name", "product_description", "business_model", "key_features", "ideal_customer_description",
-    "customer_count", "distinguishing_feature",
-)  # fmt: skip
+    "product_name",
+    "product_description",
+    "business_model",
+    "key_features",
+    "ideal_customer_description",
+    "customer_count",
+    "distinguishing_feature",
+)
 SCORES = ("buyer_score", "tech_score", "overall_score")
 MILESTONE_TRIGGER = {m.id: m.triggers[0] for m in MILESTONES}
 
@@ -31,12 +36,14 @@ MILESTONE_TRIGGER = {m.id: m.triggers[0] for m in MILESTONES}
 # --- assessment results ------------------------------------------------------------------------
 def assessment_result_values(session: AssessmentSession) -> dict[str, Any]:
     return {
-        "buyer_score": session.buyer_score, "tech_score": session.tech_score, "overall_score": session.overall_score,
+        "buyer_score": session.buyer_score,
+        "tech_score": session.tech_score,
+        "overall_score": session.overall_score,
         "qualification": session.qualification,
         "user_info": {k: getattr(session, attr) for k, attr in USER_INFO.items()},
         "product_info": {k: getattr(session, k) for k in PRODUCT_INFO},
         "generated_content": session.generated_content,
-    }  # fmt: skip
+    }
 
 
 def _assessment_snapshot(customer: Customer) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -80,13 +87,19 @@ def _assessment_apply(customer: Customer, items: list[ApplyItem]) -> dict[str, A
                 results[item.key] = ApplyResult("failed", "Overall Score is required to import an assessment.")
                 continue
             session = AssessmentSession(
-                session_id=item.key[:100], customer=customer, status=AssessmentSession.Status.LINKED,
+                session_id=item.key[:100],
+                customer=customer,
+                status=AssessmentSession.Status.LINKED,
                 calculation_status=AssessmentSession.CalculationStatus.DONE,
-            )  # fmt: skip
+            )
         assert session is not None
         for name in (*SCORES, "qualification"):
             if name in values:
-                setattr(session, name, values[name] if values[name] is not None else ("" if name == "qualification" else None))
+                setattr(
+                    session,
+                    name,
+                    values[name] if values[name] is not None else ("" if name == "qualification" else None),
+                )
         for key, attr in USER_INFO.items():
             if key in (values.get("user_info") or {}):
                 setattr(session, attr, str(values["user_info"][key] or "")[:254])
@@ -98,7 +111,7 @@ def _assessment_apply(customer: Customer, items: list[ApplyItem]) -> dict[str, A
         with transaction.atomic():  # a savepoint: a row the database refuses does not undo the others
             try:
                 session.save()
-            except Exception as exc:  # noqa: BLE001 - reported on the record, the batch goes on
+            except Exception as exc:
                 results[item.key] = ApplyResult("failed", f"Not saved: {type(exc).__name__}.")
                 continue
         results[item.key] = ApplyResult("created" if creating else "updated")
@@ -109,9 +122,13 @@ def _assessment_apply(customer: Customer, items: list[ApplyItem]) -> dict[str, A
 def user_progress_values(completion: MilestoneCompletion) -> dict[str, Any]:
     return {
         "customer_id": str(completion.customer_id),
-        "progress_data": {"completed": True, "trigger": completion.trigger, "completedAt": completion.completed_at.isoformat()},
+        "progress_data": {
+            "completed": True,
+            "trigger": completion.trigger,
+            "completedAt": completion.completed_at.isoformat(),
+        },
         "updated_at": completion.completed_at.isoformat(),
-    }  # fmt: skip
+    }
 
 
 def _progress_snapshot(customer: Customer) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -244,7 +244,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 850},
     },
     # The platform's changes waiting in the Airtable outbox are pushed within a minute.
-    "airtable-outbox-flush": {"task": "integrations.airtable.tasks.airtable_outbox_flush", "schedule": 60.0, "options": {"expires": 55}},
+    "airtable-outbox-flush": {
+        "task": "integrations.airtable.tasks.airtable_outbox_flush",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Assessments started and abandoned for 7 days become `expired`; hourly is precise enough.
     "expire-abandoned-assessments": {
         "task": "assessments.tasks.assessment_sessions_expire",

@@ -1,8 +1,8 @@
 from django.db import transaction
 
 from assessments import cache as assessment_cache
-from assessments.formulas import milestones_triggered
 from assessments.airtable_sync import user_progress_values
+from assessments.formulas import milestones_triggered
 from assessments.models import MilestoneCompletion, ProgressAction
 from integrations.airtable.outbox import airtable_change_enqueue
 from platform_core.models import Customer, User

@@ -21,7 +21,9 @@ class ConnectionForm(forms.ModelForm):
     """The token is write-only here too: typed in, encrypted, never shown back."""
 
     new_token = forms.CharField(
-        required=False, widget=forms.PasswordInput(render_value=False), help_text="Leave empty to keep the stored token."
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave empty to keep the stored token.",
     )
 
     class Meta:
@@ -60,7 +62,10 @@ class AirtableConnectionAdmin(admin.ModelAdmin):
         for connection in queryset:
             try:
                 services.airtable_sync_start(
-                    connection=connection, user=request.user, mode=mode, trigger=AirtableSyncRun.Trigger.ADMIN  # type: ignore[arg-type]
+                    connection=connection,
+                    user=request.user,  # type: ignore[arg-type]
+                    mode=mode,
+                    trigger=AirtableSyncRun.Trigger.ADMIN,
                 )
             except ApplicationError as exc:
                 self.message_user(request, f"{connection}: {exc.message}", messages.WARNING)
@@ -87,9 +92,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(AirtableSyncRun)
 class AirtableSyncRunAdmin(ReadOnlyAdmin):
     list_display = [
-        "started_at", "connection", "direction", "mode", "status", "records_read", "records_created",
-        "records_updated", "records_skipped", "conflicts", "errors", "requests", "rate_limited", "duration_ms",
-    ]  # fmt: skip
+        "started_at",
+        "connection",
+        "direction",
+        "mode",
+        "status",
+        "records_read",
+        "records_created",
+        "records_updated",
+        "records_skipped",
+        "conflicts",
+        "errors",
+        "requests",
+        "rate_limited",
+        "duration_ms",
+    ]
     list_filter = ["status", "direction", "mode", "trigger"]
     search_fields = ["connection__name", "connection__base_id", "connection__customer__name"]
 

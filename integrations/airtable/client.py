@@ -63,9 +63,11 @@ class AirtableClient(Api):
 
     def __init__(self, token: str, *, base_id: str, stats: RequestStats | None = None) -> None:
         super().__init__(
-            token, timeout=(5, settings.AIRTABLE_REQUEST_TIMEOUT_SECONDS), retry_strategy=None,
+            token,
+            timeout=(5, settings.AIRTABLE_REQUEST_TIMEOUT_SECONDS),
+            retry_strategy=None,
             endpoint_url=settings.AIRTABLE_API_URL,
-        )  # fmt: skip
+        )
         self.base_id = base_id
         self.token_fp = token_fingerprint(token)
         self.stats = stats or RequestStats()
@@ -110,7 +112,9 @@ class AirtableClient(Api):
                     ) from None
                 if status == 404:
                     metrics.requests_total.labels(outcome="not_found").inc()
-                    raise AirtableSchemaMismatch(f"Airtable has no such base or table ({error_type}).", table="")
+                    raise AirtableSchemaMismatch(
+                        f"Airtable has no such base or table ({error_type}).", table=""
+                    ) from None
                 metrics.requests_total.labels(outcome="rejected").inc()
                 raise AirtableRejected(error_type, message) from None
             except (requests.Timeout, requests.ConnectionError):

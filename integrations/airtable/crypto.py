@@ -29,8 +29,9 @@ def token_decrypt(encrypted: str) -> str:
     except InvalidToken as exc:
         raise ApplicationError(
             "The stored Airtable token cannot be read (the encryption key changed); enter it again.",
-            code="airtable_unauthorized", status_code=400,
-        ) from exc  # fmt: skip
+            code="airtable_unauthorized",
+            status_code=400,
+        ) from exc
 
 
 def token_fingerprint(token: str) -> str:

@@ -100,9 +100,15 @@ def acquire(*, base_id: str, token_fp: str) -> Slot:
     client = airtable_redis()
     while True:
         granted, wait, _state = client.eval(
-            ACQUIRE, 3, *keys, settings.AIRTABLE_BASE_RPS, settings.AIRTABLE_TOKEN_RPS, WINDOW_SECONDS,
-            in_flight, member,
-        )  # fmt: skip
+            ACQUIRE,
+            3,
+            *keys,
+            settings.AIRTABLE_BASE_RPS,
+            settings.AIRTABLE_TOKEN_RPS,
+            WINDOW_SECONDS,
+            in_flight,
+            member,
+        )
         if int(granted):
             return Slot(keys=(keys[0], keys[1]), member=member)
         seconds = float(wait)

@@ -40,7 +40,10 @@ class TableDefault:
 # The three legacy tables and their field names (domain.md section 9).
 DEFAULT_TABLES: dict[str, TableDefault] = {
     "assessment_result": TableDefault(
-        table_name="Assessment Results", key_field="Session ID", key_platform="session_id", direction="both",
+        table_name="Assessment Results",
+        key_field="Session ID",
+        key_platform="session_id",
+        direction="both",
         fields=(
             FieldMap("Buyer Score", "buyer_score", "integer", "platform"),
             FieldMap("Tech Score", "tech_score", "integer", "platform"),
@@ -50,23 +53,29 @@ DEFAULT_TABLES: dict[str, TableDefault] = {
             FieldMap("Product Info", "product_info", "json", "latest"),
             FieldMap("Generated Content", "generated_content", "json", "latest"),
         ),
-    ),  # fmt: skip
+    ),
     "user_progress": TableDefault(
-        table_name="User Progress", key_field="Tool Name", key_platform="tool_name", direction="both",
+        table_name="User Progress",
+        key_field="Tool Name",
+        key_platform="tool_name",
+        direction="both",
         fields=(
             FieldMap("Customer ID", "customer_id", "text", "platform"),
             FieldMap("Progress Data", "progress_data", "json", "latest"),
             FieldMap("Updated At", "updated_at", "datetime", "platform"),
         ),
-    ),  # fmt: skip
+    ),
     "customer_assets": TableDefault(
-        table_name="Customer Assets", key_field="Customer ID", key_platform="customer_id", direction="push",
+        table_name="Customer Assets",
+        key_field="Customer ID",
+        key_platform="customer_id",
+        direction="push",
         fields=(
             FieldMap("Customer Name", "customer_name", "text", "platform"),
             FieldMap("ICP Content", "icp_content", "json", "platform"),
             FieldMap("Target Buyer Personas", "target_buyer_personas", "json", "platform"),
         ),
-    ),  # fmt: skip
+    ),
 }
 
 
@@ -85,7 +94,9 @@ def validate_fields(raw: Any) -> list[dict[str, str]]:
     seen: set[str] = set()
     clean = []
     for i, item in enumerate(raw):
-        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) and item.get(k) for k in ("airtable", "platform")):
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(k), str) and item.get(k) for k in ("airtable", "platform")
+        ):
             raise _bad("Each field needs an 'airtable' and a 'platform' name.", {"index": i})
         kind, rule = item.get("type", "text"), item.get("rule", "latest")
         if kind not in FIELD_TYPES:

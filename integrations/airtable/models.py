@@ -108,7 +108,9 @@ class AirtableOutboundChange(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(
-                fields=["connection", "entity", "key"], condition=Q(sent_at__isnull=True), name="airtable_outbox_pending"
+                fields=["connection", "entity", "key"],
+                condition=Q(sent_at__isnull=True),
+                name="airtable_outbox_pending",
             )
         ]
 

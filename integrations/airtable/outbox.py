@@ -56,9 +56,12 @@ def applying_pull() -> Iterator[None]:
 
 
 def airtable_change_enqueue(
-    *, customer: Customer | int | None, entity: str, key: str,
+    *,
+    customer: Customer | int | None,
+    entity: str,
+    key: str,
     fields: dict[str, Any] | Callable[[], dict[str, Any]],
-) -> int:  # fmt: skip
+) -> int:
     """Queue `fields` (platform field names, JSON values) of one entity for the next push; a
     callable is only called when the customer syncs that entity (values that cost a query)."""
     if customer is None or _applying_pull.get():

@@ -35,23 +35,31 @@ def _tables_clean(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
         entity = table.get("entity")
         if entity not in mapping_defaults.DEFAULT_TABLES:
             raise ApplicationError(
-                f"Unknown entity {entity!r}.", code="invalid_field_mapping", status_code=400,
+                f"Unknown entity {entity!r}.",
+                code="invalid_field_mapping",
+                status_code=400,
                 details={"index": i, "allowed": sorted(mapping_defaults.DEFAULT_TABLES)},
-            )  # fmt: skip
+            )
         if entity in seen:
-            raise ApplicationError(f"Entity {entity!r} is mapped twice.", code="invalid_field_mapping", details={"index": i})
+            raise ApplicationError(
+                f"Entity {entity!r} is mapped twice.", code="invalid_field_mapping", details={"index": i}
+            )
         seen.add(entity)
         default = mapping_defaults.DEFAULT_TABLES[entity]
         fields = table.get("fields")
-        clean.append({
-            "entity": entity,
-            "table_name": table.get("table_name") or default.table_name,
-            "key_field": table.get("key_field") or default.key_field,
-            "modified_field": table.get("modified_field") or default.modified_field,
-            "direction": table.get("direction") or default.direction,
-            "enabled": table.get("enabled", True),
-            "fields": mapping_defaults.validate_fields(fields) if fields is not None else mapping_defaults.default_fields(entity),
-        })  # fmt: skip
+        clean.append(
+            {
+                "entity": entity,
+                "table_name": table.get("table_name") or default.table_name,
+                "key_field": table.get("key_field") or default.key_field,
+                "modified_field": table.get("modified_field") or default.modified_field,
+                "direction": table.get("direction") or default.direction,
+                "enabled": table.get("enabled", True),
+                "fields": mapping_defaults.validate_fields(fields)
+                if fields is not None
+                else mapping_defaults.default_fields(entity),
+            }
+        )
     return clean
 
 
@@ -63,9 +71,14 @@ def _tables_save(connection: AirtableConnection, tables: list[dict[str, Any]]) -
 
 @transaction.atomic
 def airtable_connection_create(
-    *, customer: Customer, user: User | None, base_id: str, token: str, name: str = "",
+    *,
+    customer: Customer,
+    user: User | None,
+    base_id: str,
+    token: str,
+    name: str = "",
     tables: list[dict[str, Any]] | None = None,
-) -> AirtableConnection:  # fmt: skip
+) -> AirtableConnection:
     """A connection with the three legacy tables mapped by default (or the given ones)."""
     if AirtableConnection.objects.filter(customer=customer, base_id=base_id).exists():
         raise ApplicationError(
@@ -81,9 +94,13 @@ def airtable_connection_create(
 
 @transaction.atomic
 def airtable_connection_update(
-    *, connection: AirtableConnection, name: str | None = None, token: str | None = None,
-    status: str | None = None, tables: list[dict[str, Any]] | None = None,
-) -> AirtableConnection:  # fmt: skip
+    *,
+    connection: AirtableConnection,
+    name: str | None = None,
+    token: str | None = None,
+    status: str | None = None,
+    tables: list[dict[str, Any]] | None = None,
+) -> AirtableConnection:
     if name is not None:
         connection.name = name
     if token is not None:
@@ -129,9 +146,7 @@ def schema_verify(*, mappings: list[AirtableTableMapping], tables: dict[str, set
     """Every mapped table and field exists: else airtable_schema_mismatch naming the first missing one."""
     for table in mappings:
         if table.table_name not in tables:
-            raise AirtableSchemaMismatch(
-                f"The base has no table {table.table_name!r}.", table=table.table_name
-            )
+            raise AirtableSchemaMismatch(f"The base has no table {table.table_name!r}.", table=table.table_name)
         names = [table.key_field, table.modified_field, *(f["airtable"] for f in table.fields)]
         for name in names:
             if name not in tables[table.table_name]:
@@ -155,9 +170,13 @@ def airtable_connection_check(*, connection: AirtableConnection) -> AirtableConn
 
 @transaction.atomic
 def airtable_sync_start(
-    *, connection: AirtableConnection, user: User | None, direction: str = Direction.BOTH,
-    mode: str = AirtableSyncRun.Mode.INCREMENTAL, trigger: str = AirtableSyncRun.Trigger.API,
-) -> AirtableSyncRun:  # fmt: skip
+    *,
+    connection: AirtableConnection,
+    user: User | None,
+    direction: str = Direction.BOTH,
+    mode: str = AirtableSyncRun.Mode.INCREMENTAL,
+    trigger: str = AirtableSyncRun.Trigger.API,
+) -> AirtableSyncRun:
     """A run with one job per enabled table (they share the base's limit, on any worker)."""
     connection = AirtableConnection.objects.select_for_update().get(pk=connection.pk)
     if connection.status == AirtableConnection.Status.PAUSED:
@@ -167,21 +186,30 @@ def airtable_sync_start(
             "A sync of this connection is already running.", code="airtable_sync_running", status_code=409
         )
     mappings = [
-        m for m in connection.tables.filter(enabled=True)
+        m
+        for m in connection.tables.filter(enabled=True)
         if direction == Direction.BOTH or m.direction in (Direction.BOTH, direction)
-    ]  # fmt: skip
+    ]
     if not mappings:
         raise ApplicationError("No enabled table syncs that way.", code="airtable_nothing_to_sync", status_code=409)
     run = AirtableSyncRun.objects.create(
-        connection=connection, started_by=user, trigger=trigger, direction=direction, mode=mode,
+        connection=connection,
+        started_by=user,
+        trigger=trigger,
+        direction=direction,
+        mode=mode,
         parts_total=len(mappings),
-    )  # fmt: skip
+    )
     jobs = [
         job_create(
-            kind="airtable_sync", task_name=SYNC_TASK, customer=connection.customer, user=user,
-            input={"run_id": str(run.pk), "mapping_id": m.pk, "entity": m.entity}, max_attempts=3,
+            kind="airtable_sync",
+            task_name=SYNC_TASK,
+            customer=connection.customer,
+            user=user,
+            input={"run_id": str(run.pk), "mapping_id": m.pk, "entity": m.entity},
+            max_attempts=3,
             message=f"Queued: {m.table_name}",
-        )  # fmt: skip
+        )
         for m in mappings
     ]
     run.job_ids = [str(job.pk) for job in jobs]
@@ -220,16 +248,19 @@ def airtable_conflict_resolve(*, conflict: AirtableConflict, winner: str, user: 
     conflict = AirtableConflict.objects.select_for_update().select_related("mapping", "connection").get(pk=conflict.pk)
     if winner == AirtableConflict.Winner.PLATFORM:
         AirtableOutboundChange.objects.create(
-            connection=conflict.connection, entity=conflict.entity, key=conflict.key,
+            connection=conflict.connection,
+            entity=conflict.entity,
+            key=conflict.key,
             fields={conflict.field: conflict.platform_value},
-        )  # fmt: skip
+        )
     elif winner == AirtableConflict.Winner.AIRTABLE:
         adapter = airtable_entity_get(conflict.entity)
         if adapter is None or adapter.apply is None:
             raise ApplicationError("This entity cannot be written from Airtable.", code="airtable_push_only")
         with applying_pull():
             result = adapter.apply(
-                conflict.connection.customer, [ApplyItem(key=conflict.key, values={conflict.field: conflict.airtable_value})]
+                conflict.connection.customer,
+                [ApplyItem(key=conflict.key, values={conflict.field: conflict.airtable_value})],
             )[conflict.key]
         if result.error:
             raise ApplicationError(result.error, code="airtable_apply_failed")

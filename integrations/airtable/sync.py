@@ -98,14 +98,22 @@ def _decide(rule: str, platform_at: datetime | None, airtable_at: datetime | Non
         return "airtable", "Field edited by staff in Airtable: Airtable wins."
     if airtable_at and (platform_at is None or airtable_at > platform_at):
         return "airtable", f"Last writer wins: Airtable changed it at {airtable_at.isoformat()}, later."
-    return "platform", f"Last writer wins: the platform changed it at {platform_at.isoformat() if platform_at else '?'}, later."
+    return (
+        "platform",
+        f"Last writer wins: the platform changed it at {platform_at.isoformat() if platform_at else '?'}, later.",
+    )
 
 
 class TableSync:
     def __init__(
-        self, *, job: Job, run: AirtableSyncRun, mapping: AirtableTableMapping, adapter: EntityAdapter,
+        self,
+        *,
+        job: Job,
+        run: AirtableSyncRun,
+        mapping: AirtableTableMapping,
+        adapter: EntityAdapter,
         client: AirtableClient,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.job, self.run, self.mapping, self.adapter, self.client = job, run, mapping, adapter, client
         self.customer = mapping.connection.customer
         self.fields: list[FieldMap] = field_maps(mapping.fields)
@@ -123,19 +131,21 @@ class TableSync:
             formula = f"IS_AFTER({{{mapping.modified_field}}}, DATETIME_PARSE('{airtable_time(mapping.cursor)}'))"
         names = [mapping.key_field, mapping.modified_field, *(f.airtable for f in self.fields)]
         newest: datetime | None = None
-        pages = 0
         options: dict[str, Any] = {"page_size": PAGE_SIZE, "fields": names}
         if formula:
             options["formula"] = formula
-        for page in self.table.iterate(**options):
-            pages += 1
+        for pages, page in enumerate(self.table.iterate(**options), start=1):
             self.counters.records_read += len(page)
             for record in page:
                 modified = parse_airtable_time(record["fields"].get(mapping.modified_field))
                 if modified and (newest is None or modified > newest):
                     newest = modified
             self._pull_page(page)
-            job_progress(job=self.job, progress=min(45, pages), message=f"{mapping.table_name}: read {self.counters.records_read}")
+            job_progress(
+                job=self.job,
+                progress=min(45, pages),
+                message=f"{mapping.table_name}: read {self.counters.records_read}",
+            )
         # Next time, read what changed after the newest change seen -- but never after this pull
         # began (minus the clock skew allowed): a record edited on a page already read is re-read.
         cursor = started - timedelta(seconds=settings.AIRTABLE_CURSOR_OVERLAP_SECONDS)
@@ -147,7 +157,7 @@ class TableSync:
             AirtableTableMapping.objects.filter(pk=mapping.pk).update(cursor=cursor)
             mapping.cursor = cursor
 
-    def _pull_page(self, page: list[dict[str, Any]]) -> None:
+    def _pull_page(self, page: list[Any]) -> None:
         mapping = self.mapping
         records = {}
         for record in page:
@@ -186,12 +196,23 @@ class TableSync:
                 rule = self.by_platform[f].rule
                 if f in platform_changed and platform_changed[f] != v:
                     winner, reason = _decide(rule, p.changed_at if p else None, modified)
-                    conflicts.append(AirtableConflict(
-                        run=self.run, connection_id=mapping.connection_id, mapping=mapping, entity=mapping.entity,
-                        key=key, field=f, platform_value=platform_changed[f], airtable_value=v,
-                        platform_changed_at=p.changed_at if p else None, airtable_changed_at=modified,
-                        rule=rule, winner=winner, reason=reason,
-                    ))  # fmt: skip
+                    conflicts.append(
+                        AirtableConflict(
+                            run=self.run,
+                            connection_id=mapping.connection_id,
+                            mapping=mapping,
+                            entity=mapping.entity,
+                            key=key,
+                            field=f,
+                            platform_value=platform_changed[f],
+                            airtable_value=v,
+                            platform_changed_at=p.changed_at if p else None,
+                            airtable_changed_at=modified,
+                            rule=rule,
+                            winner=winner,
+                            reason=reason,
+                        )
+                    )
                     if winner == "airtable":
                         apply[f] = v
                         dropped.setdefault(key, set()).add(f)
@@ -201,7 +222,9 @@ class TableSync:
                     restore.setdefault(key, {})[f] = base.get(f)  # Airtable edited a platform-owned field
                 else:
                     apply[f] = v
-            create_only = frozenset(f.platform for f in self.fields if f.rule == "platform") if state is None else frozenset()
+            create_only = (
+                frozenset(f.platform for f in self.fields if f.rule == "platform") if state is None else frozenset()
+            )
             agreed = {**base, **{f: v for f, v in values.items() if f in apply or f not in changed}}
             if state is None:
                 agreed = dict(values)
@@ -222,21 +245,36 @@ class TableSync:
                     action = "failed" if result.error else result.action
                     self.counters.count("pull", action if action != "unchanged" else "skipped")
                     if action != "unchanged":
-                        changes.append(AirtableRecordChange(
-                            run=self.run, direction="pull", entity=mapping.entity, key=key,
-                            airtable_record_id=records[key]["id"], action="skipped" if action == "unchanged" else action,
-                            changes=apply, error=result.error,
-                        ))  # fmt: skip
+                        changes.append(
+                            AirtableRecordChange(
+                                run=self.run,
+                                direction="pull",
+                                entity=mapping.entity,
+                                key=key,
+                                airtable_record_id=records[key]["id"],
+                                action="skipped" if action == "unchanged" else action,
+                                changes=apply,
+                                error=result.error,
+                            )
+                        )
                     if result.error:
                         continue  # recorded and skipped; the state stays, so the change is seen again
-                new_states.append(AirtableRecordState(
-                    mapping=mapping, key=key, airtable_record_id=records[key]["id"], values=agreed,
-                    airtable_modified_at=modified, synced_at=timezone.now(),
-                ))  # fmt: skip
+                new_states.append(
+                    AirtableRecordState(
+                        mapping=mapping,
+                        key=key,
+                        airtable_record_id=records[key]["id"],
+                        values=agreed,
+                        airtable_modified_at=modified,
+                        synced_at=timezone.now(),
+                    )
+                )
             AirtableRecordState.objects.bulk_create(
-                new_states, update_conflicts=True, unique_fields=["mapping", "key"],
+                new_states,
+                update_conflicts=True,
+                unique_fields=["mapping", "key"],
                 update_fields=["airtable_record_id", "values", "airtable_modified_at", "synced_at"],
-            )  # fmt: skip
+            )
             AirtableRecordChange.objects.bulk_create(changes)
             AirtableConflict.objects.bulk_create(conflicts)
             self.counters.conflicts += len(conflicts)
@@ -244,10 +282,12 @@ class TableSync:
                 for row in AirtableOutboundChange.objects.filter(pk__in=pending[key].ids):
                     row.fields = {f: v for f, v in row.fields.items() if f not in names}
                     row.save(update_fields=["fields"])
-            AirtableOutboundChange.objects.bulk_create([
-                AirtableOutboundChange(connection_id=mapping.connection_id, entity=mapping.entity, key=k, fields=v)
-                for k, v in restore.items()
-            ])  # fmt: skip
+            AirtableOutboundChange.objects.bulk_create(
+                [
+                    AirtableOutboundChange(connection_id=mapping.connection_id, entity=mapping.entity, key=k, fields=v)
+                    for k, v in restore.items()
+                ]
+            )
 
     # --- push ----------------------------------------------------------------------------------
     def push(self) -> None:
@@ -277,9 +317,10 @@ class TableSync:
             state = states.get(key)
             base = state.values if state else {}
             fields = {
-                f: v for f, v in p.fields.items()
+                f: v
+                for f, v in p.fields.items()
                 if f in self.by_platform and (full or state is None or base.get(f) != v)
-            }  # fmt: skip
+            }
             if full and state is not None and all(base.get(f) == v for f, v in fields.items()):
                 fields = {}
             if fields:
@@ -293,22 +334,37 @@ class TableSync:
             changes, new_states = [], []
             for key, (action, record_id, fields, error) in outcomes.items():
                 self.counters.count("push", action)
-                changes.append(AirtableRecordChange(
-                    run=self.run, direction="push", entity=mapping.entity, key=key, airtable_record_id=record_id,
-                    action=action, changes=fields if not error else {}, error=error,
-                ))  # fmt: skip
+                changes.append(
+                    AirtableRecordChange(
+                        run=self.run,
+                        direction="push",
+                        entity=mapping.entity,
+                        key=key,
+                        airtable_record_id=record_id,
+                        action=action,
+                        changes=fields if not error else {},
+                        error=error,
+                    )
+                )
                 if not error:
                     state = states.get(key)
-                    new_states.append(AirtableRecordState(
-                        mapping=mapping, key=key, airtable_record_id=record_id,
-                        values={**(state.values if state else {}), **fields},
-                        airtable_modified_at=self._modified.get(key) or (state.airtable_modified_at if state else None),
-                        synced_at=timezone.now(),
-                    ))  # fmt: skip
+                    new_states.append(
+                        AirtableRecordState(
+                            mapping=mapping,
+                            key=key,
+                            airtable_record_id=record_id,
+                            values={**(state.values if state else {}), **fields},
+                            airtable_modified_at=self._modified.get(key)
+                            or (state.airtable_modified_at if state else None),
+                            synced_at=timezone.now(),
+                        )
+                    )
             AirtableRecordState.objects.bulk_create(
-                new_states, update_conflicts=True, unique_fields=["mapping", "key"],
+                new_states,
+                update_conflicts=True,
+                unique_fields=["mapping", "key"],
                 update_fields=["airtable_record_id", "values", "airtable_modified_at", "synced_at"],
-            )  # fmt: skip
+            )
             AirtableRecordChange.objects.bulk_create(changes)
             ids = [i for p in pending.values() for i in p.ids]
             AirtableOutboundChange.objects.filter(pk__in=ids).update(sent_at=timezone.now(), run=self.run)
@@ -316,14 +372,23 @@ class TableSync:
     def _send_batch(self, batch: list[tuple[str, dict[str, Any]]], outcomes: dict) -> None:
         mapping = self.mapping
         records = [
-            {"fields": {mapping.key_field: key, **{self.by_platform[f].airtable: to_airtable(v, self.by_platform[f].type) for f, v in fields.items()}}}
+            {
+                "fields": {
+                    mapping.key_field: key,
+                    **{
+                        self.by_platform[f].airtable: to_airtable(v, self.by_platform[f].type)
+                        for f, v in fields.items()
+                    },
+                }
+            }
             for key, fields in batch
         ]
         try:
             response = self.client.request(
-                "PATCH", self.table.urls.records,
+                "PATCH",
+                self.table.urls.records,
                 json={"records": records, "typecast": True, "performUpsert": {"fieldsToMergeOn": [mapping.key_field]}},
-            )  # fmt: skip
+            )
         except AirtableRejected as exc:
             if len(batch) > 1:  # find the record Airtable refuses; the others go through
                 for one in batch:
@@ -335,7 +400,7 @@ class TableSync:
         created = set(response.get("createdRecords", []))
         for record in response.get("records", []):
             key = str(record["fields"].get(mapping.key_field))
-            sent = dict(batch)[key] if key in dict(batch) else {}
+            sent = dict(batch).get(key, {})
             self._modified[key] = parse_airtable_time(record["fields"].get(mapping.modified_field))
             outcomes[key] = ("created" if record["id"] in created else "updated", record["id"], sent, "")
 
@@ -358,7 +423,9 @@ def airtable_sync_table_run(*, job: Job) -> dict[str, Any]:
     sync: TableSync | None = None
     try:
         if adapter is None:
-            raise ApplicationError(f"No platform entity {mapping.entity!r} is registered.", code="airtable_unknown_entity")
+            raise ApplicationError(
+                f"No platform entity {mapping.entity!r} is registered.", code="airtable_unknown_entity"
+            )
         client = services.airtable_client(mapping.connection, stats=stats)
         sync = TableSync(job=job, run=run, mapping=mapping, adapter=adapter, client=client)
         services.schema_verify(mappings=[mapping], tables=client.base_tables())
@@ -376,7 +443,11 @@ def airtable_sync_table_run(*, job: Job) -> dict[str, Any]:
         raise
     except Exception as exc:
         if not isinstance(exc, TRANSIENT_ERRORS) or job.attempts >= job.max_attempts:
-            error = exc if isinstance(exc, ApplicationError) else ApplicationError("The sync failed.", code="internal_error")
+            error = (
+                exc
+                if isinstance(exc, ApplicationError)
+                else ApplicationError("The sync failed.", code="internal_error")
+            )
             services.airtable_run_part_finished(run_id=run_id, error=error, **_totals(sync, stats))
         else:
             services.airtable_run_add_counters(run_id=run_id, **_totals(sync, stats))
@@ -387,6 +458,6 @@ def airtable_sync_table_run(*, job: Job) -> dict[str, Any]:
     return {"runId": run_id, "table": mapping.table_name, **totals, "seconds": round(time.monotonic() - started, 3)}
 
 
-def _totals(sync: TableSync | None, stats: Any) -> dict[str, int]:
+def _totals(sync: TableSync | None, stats: Any) -> dict[str, Any]:
     base = sync.counters.__dict__ if sync else {}
     return {**base, "requests": stats.requests, "rate_limited": stats.rate_limited}

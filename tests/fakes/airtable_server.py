@@ -214,8 +214,14 @@ class FakeAirtable:
         arrival = time.monotonic()
         parts = urlsplit(raw_path)
         segments = [unquote(s) for s in parts.path.split("/") if s]
-        base = segments[3] if segments[1:3] == ["meta", "bases"] and len(segments) > 3 else (segments[1] if len(segments) > 1 else "")
-        log = Logged(at=arrival, base=base, method=method, path=parts.path, status=0, token=auth.removeprefix("Bearer "))
+        base = (
+            segments[3]
+            if segments[1:3] == ["meta", "bases"] and len(segments) > 3
+            else (segments[1] if len(segments) > 1 else "")
+        )
+        log = Logged(
+            at=arrival, base=base, method=method, path=parts.path, status=0, token=auth.removeprefix("Bearer ")
+        )
         with self._lock:
             self.requests.append(log)
         status, body = self._route(method, segments, parse_qs(parts.query), auth, raw, base, arrival, log)
@@ -232,9 +238,16 @@ class FakeAirtable:
         return len(window) > limit
 
     def _route(
-        self, method: str, segments: list[str], query: dict[str, list[str]], auth: str, raw: bytes, base: str,
-        arrival: float, log: Logged,
-    ) -> tuple[int, Any]:  # fmt: skip
+        self,
+        method: str,
+        segments: list[str],
+        query: dict[str, list[str]],
+        auth: str,
+        raw: bytes,
+        base: str,
+        arrival: float,
+        log: Logged,
+    ) -> tuple[int, Any]:
         if not segments or segments[0] != "v0":
             return 404, {"error": "NOT_FOUND"}
         token = auth.removeprefix("Bearer ")
@@ -251,11 +264,17 @@ class FakeAirtable:
             if self._script and self._script[0][1] in (None, base):
                 scripted = self._script.popleft()[0]
         if over_base or over_token:
-            return 429, {"errors": [{"error": "RATE_LIMIT_REACHED", "message": "Rate limit exceeded. Please try again later"}]}
+            return 429, {
+                "errors": [{"error": "RATE_LIMIT_REACHED", "message": "Rate limit exceeded. Please try again later"}]
+            }
         if scripted == "429":
-            return 429, {"errors": [{"error": "RATE_LIMIT_REACHED", "message": "Rate limit exceeded. Please try again later"}]}
+            return 429, {
+                "errors": [{"error": "RATE_LIMIT_REACHED", "message": "Rate limit exceeded. Please try again later"}]
+            }
         if scripted in ("500", "502", "503"):
-            return int(scripted), {"error": {"type": "SERVER_ERROR", "message": "Try again. If the problem persists, contact support."}}
+            return int(scripted), {
+                "error": {"type": "SERVER_ERROR", "message": "Try again. If the problem persists, contact support."}
+            }
         if scripted == "timeout":
             return 0, None
         if scripted == "slow":
@@ -275,11 +294,15 @@ class FakeAirtable:
                     if table is None:
                         table = next((t for t in self.bases[base].values() if t.id == segments[2]), None)
                     if table is None:
-                        raise Rejected(404, "TABLE_NOT_FOUND", f"Could not find table {segments[2]} in application {base}")
+                        raise Rejected(
+                            404, "TABLE_NOT_FOUND", f"Could not find table {segments[2]} in application {base}"
+                        )
                     if len(segments) == 3 and method == "GET":
                         return 200, self._list(table, {k: v for k, v in query.items()}, log)
                     if segments[3:] == ["listRecords"] and method == "POST":
-                        return 200, self._list(table, {k: (v if isinstance(v, list) else [v]) for k, v in body.items()}, log)
+                        return 200, self._list(
+                            table, {k: (v if isinstance(v, list) else [v]) for k, v in body.items()}, log
+                        )
                     if len(segments) == 3 and method in ("POST", "PATCH", "PUT"):
                         return 200, self._write(table, method, body, log)
         except Rejected as exc:
@@ -289,9 +312,13 @@ class FakeAirtable:
     def _schema(self, base: str) -> dict[str, Any]:
         tables = []
         for table in self.bases[base].values():
-            fields = [{"id": "fld" + uuid.uuid5(uuid.NAMESPACE_URL, f"{table.id}/{n}").hex[:14], "name": n, "type": t}
-                      for n, t in table.fields.items()]  # fmt: skip
-            tables.append({"id": table.id, "name": table.name, "primaryFieldId": fields[0]["id"], "fields": fields, "views": []})
+            fields = [
+                {"id": "fld" + uuid.uuid5(uuid.NAMESPACE_URL, f"{table.id}/{n}").hex[:14], "name": n, "type": t}
+                for n, t in table.fields.items()
+            ]
+            tables.append(
+                {"id": table.id, "name": table.name, "primaryFieldId": fields[0]["id"], "fields": fields, "views": []}
+            )
         return {"tables": tables}
 
     def _cell(self, table: FakeTable, record: dict[str, Any], name: str) -> Any:
@@ -302,7 +329,11 @@ class FakeAirtable:
     def _out(self, table: FakeTable, record: dict[str, Any], only: list[str] | None = None) -> dict[str, Any]:
         names = only if only else list(table.fields)
         cells = {n: self._cell(table, record, n) for n in names if n in table.fields}
-        return {"id": record["id"], "createdTime": record["createdTime"], "fields": {k: v for k, v in cells.items() if v not in (None, "")}}
+        return {
+            "id": record["id"],
+            "createdTime": record["createdTime"],
+            "fields": {k: v for k, v in cells.items() if v not in (None, "")},
+        }
 
     def _list(self, table: FakeTable, query: dict[str, list[str]], log: Logged) -> dict[str, Any]:
         size = int((query.get("pageSize") or [str(MAX_PAGE)])[0])
@@ -340,8 +371,8 @@ class FakeAirtable:
             cell = self._cell(table, record, name)
             if not cell:
                 return False
-            value, pivot = parse_iso(cell), parse_iso(when)
-            return value > pivot if op == "IS_AFTER" else value < pivot
+            at, pivot = parse_iso(cell), parse_iso(when)
+            return at > pivot if op == "IS_AFTER" else at < pivot
         if m := self.FORMULA_EQ.match(formula):
             name, value = m.groups()
             return str(self._cell(table, record, name) or "") == value.replace("\\'", "'")
@@ -352,7 +383,9 @@ class FakeAirtable:
         if kind is None:
             raise Rejected(422, "UNKNOWN_FIELD_NAME", f'Unknown field name: "{name}"')
         if kind in ("lastModifiedTime", "createdTime", "formula", "autoNumber"):
-            raise Rejected(422, "INVALID_VALUE_FOR_COLUMN", f'Field "{name}" cannot accept a value because the field is computed')
+            raise Rejected(
+                422, "INVALID_VALUE_FOR_COLUMN", f'Field "{name}" cannot accept a value because the field is computed'
+            )
         if value is None:
             return None
         if kind in ("number", "percent", "currency"):
@@ -381,7 +414,9 @@ class FakeAirtable:
         typecast = bool(body.get("typecast"))
         upsert = body.get("performUpsert")
         # Validate every record first: Airtable applies a request all or nothing.
-        prepared = [{n: self._value(table, n, v, typecast) for n, v in (r.get("fields") or {}).items()} for r in records]
+        prepared = [
+            {n: self._value(table, n, v, typecast) for n, v in (r.get("fields") or {}).items()} for r in records
+        ]
         now = datetime.now(UTC)
         out, created, updated = [], [], []
         for record, fields in zip(records, prepared, strict=True):
@@ -391,7 +426,9 @@ class FakeAirtable:
                 if not merge_on or any(n not in table.fields for n in merge_on):
                     raise Rejected(422, "INVALID_MERGE_FIELD", "fieldsToMergeOn must name fields of the table")
                 if any(fields.get(n) in (None, "") for n in merge_on):
-                    raise Rejected(422, "INVALID_VALUE_FOR_COLUMN", "Records must have values for every fieldsToMergeOn field")
+                    raise Rejected(
+                        422, "INVALID_VALUE_FOR_COLUMN", "Records must have values for every fieldsToMergeOn field"
+                    )
                 hits = [r for r in table.records.values() if all(r["fields"].get(n) == fields.get(n) for n in merge_on)]
                 if len(hits) > 1:
                     raise Rejected(422, "INVALID_RECORDS", "More than one record matched fieldsToMergeOn")
@@ -447,19 +484,32 @@ def _split_args(text: str) -> list[str]:
 # The legacy base's three tables (domain.md section 9), with a Last Modified field each.
 LEGACY_TABLES: dict[str, dict[str, str]] = {
     "Assessment Results": {
-        "Session ID": "singleLineText", "Buyer Score": "number", "Tech Score": "number", "Overall Score": "number",
-        "Qualification": "singleLineText", "User Info": "multilineText", "Product Info": "multilineText",
-        "Generated Content": "multilineText", "Last Modified": "lastModifiedTime",
+        "Session ID": "singleLineText",
+        "Buyer Score": "number",
+        "Tech Score": "number",
+        "Overall Score": "number",
+        "Qualification": "singleLineText",
+        "User Info": "multilineText",
+        "Product Info": "multilineText",
+        "Generated Content": "multilineText",
+        "Last Modified": "lastModifiedTime",
     },
     "User Progress": {
-        "Tool Name": "singleLineText", "Customer ID": "singleLineText", "Progress Data": "multilineText",
-        "Updated At": "singleLineText", "Last Modified": "lastModifiedTime",
+        "Tool Name": "singleLineText",
+        "Customer ID": "singleLineText",
+        "Progress Data": "multilineText",
+        "Updated At": "singleLineText",
+        "Last Modified": "lastModifiedTime",
     },
     "Customer Assets": {
-        "Customer ID": "singleLineText", "Customer Name": "singleLineText", "ICP Content": "multilineText",
-        "Target Buyer Personas": "multilineText", "Content Status": "singleSelect", "Last Modified": "lastModifiedTime",
+        "Customer ID": "singleLineText",
+        "Customer Name": "singleLineText",
+        "ICP Content": "multilineText",
+        "Target Buyer Personas": "multilineText",
+        "Content Status": "singleSelect",
+        "Last Modified": "lastModifiedTime",
     },
-}  # fmt: skip
+}
 
 
 def legacy_base(fake: FakeAirtable, base: str) -> None:

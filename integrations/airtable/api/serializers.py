@@ -26,7 +26,7 @@ class TableMappingInputSerializer(serializers.Serializer):
     modified_field = serializers.CharField(max_length=200, required=False)
     direction = serializers.ChoiceField(choices=Direction.choices, required=False)
     enabled = serializers.BooleanField(required=False)
-    fields = serializers.JSONField(required=False)
+    fields = serializers.JSONField(required=False)  # type: ignore[assignment]
 
 
 class ConnectionSerializer(serializers.ModelSerializer):
@@ -38,9 +38,18 @@ class ConnectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = AirtableConnection
         fields = [
-            "id", "name", "base_id", "status", "last_error_code", "last_error", "last_checked_at", "token_set",
-            "tables", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "base_id",
+            "status",
+            "last_error_code",
+            "last_error",
+            "last_checked_at",
+            "token_set",
+            "tables",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_token_set(self, obj: AirtableConnection) -> bool:
@@ -67,16 +76,36 @@ class SyncInputSerializer(serializers.Serializer):
 
 
 class SyncRunSerializer(serializers.ModelSerializer):
-    started_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    started_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="email", read_only=True)
 
     class Meta:
         model = AirtableSyncRun
         fields = [
-            "id", "connection", "started_by", "trigger", "direction", "mode", "status", "job_ids", "parts_total",
-            "parts_done", "parts_failed", "records_read", "records_created", "records_updated", "records_skipped",
-            "conflicts", "errors", "requests", "rate_limited", "error_code", "error", "started_at", "finished_at",
+            "id",
+            "connection",
+            "started_by",
+            "trigger",
+            "direction",
+            "mode",
+            "status",
+            "job_ids",
+            "parts_total",
+            "parts_done",
+            "parts_failed",
+            "records_read",
+            "records_created",
+            "records_updated",
+            "records_skipped",
+            "conflicts",
+            "errors",
+            "requests",
+            "rate_limited",
+            "error_code",
+            "error",
+            "started_at",
+            "finished_at",
             "duration_ms",
-        ]  # fmt: skip
+        ]
         read_only_fields = fields
 
 
@@ -91,7 +120,19 @@ class ConflictSerializer(serializers.ModelSerializer):
     class Meta:
         model = AirtableConflict
         fields = [
-            "id", "run", "entity", "key", "field", "platform_value", "airtable_value", "platform_changed_at",
-            "airtable_changed_at", "rule", "winner", "reason", "resolved_at", "created_at",
-        ]  # fmt: skip
+            "id",
+            "run",
+            "entity",
+            "key",
+            "field",
+            "platform_value",
+            "airtable_value",
+            "platform_changed_at",
+            "airtable_changed_at",
+            "rule",
+            "winner",
+            "reason",
+            "resolved_at",
+            "created_at",
+        ]
         read_only_fields = fields

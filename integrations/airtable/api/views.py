@@ -22,6 +22,7 @@ from integrations.airtable.api.serializers import (
     SyncRunSerializer,
 )
 from integrations.airtable.models import AirtableConnection
+from platform_core.models import User
 from platform_core.permissions import IsCustomerManager
 
 
@@ -45,9 +46,10 @@ class ConnectionListView(AirtableView, ListAPIView):
     def post(self, request: Request) -> Response:
         data = ConnectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        connection = services.airtable_connection_create(
-            customer=request.user.customer, user=request.user, **data.validated_data  # type: ignore[union-attr,arg-type]
-        )
+        user: User = request.user  # type: ignore[assignment]
+        if user.customer is None:
+            raise NotFound()
+        connection = services.airtable_connection_create(customer=user.customer, user=user, **data.validated_data)
         return Response(ConnectionSerializer(connection).data, status=status.HTTP_201_CREATED)
 
 
@@ -119,6 +121,3 @@ class ConflictListView(AirtableView, ListAPIView):
     def get_queryset(self) -> Any:
         connection = self.get_connection(self.request, self.kwargs["connection_id"])
         return selectors.airtable_conflict_list(user=self.request.user, connection_id=connection.pk)  # type: ignore[arg-type]
-
-
-

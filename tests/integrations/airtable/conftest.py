@@ -59,9 +59,11 @@ def airtable_jobs_routed_to(queue: str) -> Iterator[None]:
 def airtable_workers(django_db_setup, django_db_blocker, airtable_fake) -> Iterator[list[CeleryWorker]]:
     """Two worker processes on the fake: the limiter and the 429 pause must hold across them."""
     env = {
-        "AIRTABLE_API_URL": airtable_fake.url, "AIRTABLE_RETRY_BASE_SECONDS": "0.05",
-        "AIRTABLE_RATE_LIMIT_PAUSE_SECONDS": "2", "AIRTABLE_REQUEST_TIMEOUT_SECONDS": "2",
-    }  # fmt: skip
+        "AIRTABLE_API_URL": airtable_fake.url,
+        "AIRTABLE_RETRY_BASE_SECONDS": "0.05",
+        "AIRTABLE_RATE_LIMIT_PAUSE_SECONDS": "2",
+        "AIRTABLE_REQUEST_TIMEOUT_SECONDS": "2",
+    }
     workers = [CeleryWorker(queues=QUEUE, concurrency=1, env=env).start() for _ in range(2)]
     yield workers
     for worker in workers:

@@ -60,12 +60,36 @@ def test_another_customer_sees_404_and_members_are_refused(fake):
         ({"baseId": "not-a-base", "token": TOKEN}, "invalid", "baseId"),
         ({"baseId": BASE}, "required", "token"),
         ({"baseId": BASE, "token": TOKEN, "tables": [{"entity": "invoices"}]}, "invalid_field_mapping", None),
-        ({"baseId": BASE, "token": TOKEN, "tables": [{"entity": "assessment_result", "fields": [
-            {"airtable": "Overall Score", "platform": "overall_score", "type": "money"}]}]}, "invalid_field_mapping", None),
-        ({"baseId": BASE, "token": TOKEN, "tables": [{"entity": "assessment_result", "fields": [
-            {"airtable": "Overall Score", "platform": "overall_score", "rule": "loudest"}]}]}, "invalid_field_mapping", None),
+        (
+            {
+                "baseId": BASE,
+                "token": TOKEN,
+                "tables": [
+                    {
+                        "entity": "assessment_result",
+                        "fields": [{"airtable": "Overall Score", "platform": "overall_score", "type": "money"}],
+                    }
+                ],
+            },
+            "invalid_field_mapping",
+            None,
+        ),
+        (
+            {
+                "baseId": BASE,
+                "token": TOKEN,
+                "tables": [
+                    {
+                        "entity": "assessment_result",
+                        "fields": [{"airtable": "Overall Score", "platform": "overall_score", "rule": "loudest"}],
+                    }
+                ],
+            },
+            "invalid_field_mapping",
+            None,
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_input_is_a_400_with_a_stable_code_and_nothing_is_written(fake, payload, code, field):
     response = client_for(UserFactory()).post(URL, payload, format="json")
     assert response.status_code == 400, response.content

@@ -14,6 +14,7 @@ from integrations.airtable.models import (
     AirtableSyncRun,
     AirtableTableMapping,
 )
+from integrations.airtable.outbox import push_targets_forget
 from platform_core.exceptions import ApplicationError
 
 
@@ -57,6 +58,10 @@ class AirtableConnectionAdmin(admin.ModelAdmin):
     readonly_fields = ["last_error_code", "last_error", "last_checked_at", "created_by", "created_at"]
     inlines = [TableMappingInline]
     actions = ["sync_incremental", "sync_full"]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        push_targets_forget(customer_id=form.instance.customer_id)  # which entities it pushes may have changed
 
     def _sync(self, request: HttpRequest, queryset: QuerySet[AirtableConnection], mode: str) -> None:
         for connection in queryset:

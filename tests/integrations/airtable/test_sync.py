@@ -19,7 +19,11 @@ from integrations.airtable.models import (
     AirtableSyncRun,
 )
 from integrations.airtable.outbox import airtable_change_enqueue
-from integrations.airtable.services import airtable_conflict_resolve, airtable_connection_create
+from integrations.airtable.services import (
+    airtable_conflict_resolve,
+    airtable_connection_create,
+    airtable_outbox_flush,
+)
 from platform_core.models import Job, User
 from tests.integrations.airtable.conftest import BASE, TOKEN
 from tests.platform_core.factories import UserFactory
@@ -298,3 +302,18 @@ def test_a_revoked_token_or_a_removed_field_fails_the_run_with_its_code(sync_wor
     run = sync(other, connection)
     assert (run.status, run.error_code) == ("failed", "airtable_schema_mismatch")
     assert "Generated Content" in run.error
+
+
+def test_the_outbox_flush_pushes_waiting_platform_changes_and_skips_customers_without_airtable(sync_workers, fake):
+    owner, bystander = UserFactory(), UserFactory()
+    connection = connect(owner, entities=("assessment_result",))
+    linked_session(owner, "flushed-1")
+    linked_session(bystander, "not-synced-1")  # no Airtable connection: nothing is queued for it
+    assert list(AirtableOutboundChange.objects.values_list("key", flat=True)) == ["flushed-1"]
+
+    assert airtable_outbox_flush() == 1
+    run = finished(str(AirtableSyncRun.objects.get(connection=connection).pk))
+
+    assert (run.trigger, run.direction, run.status, run.records_created) == ("schedule", "push", "succeeded", 1)
+    assert [r["Session ID"] for r in fake.rows(BASE, AR)] == ["flushed-1"]
+    assert airtable_outbox_flush() == 0  # nothing waits any more

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "integrations.webhooks",
     "integrations.email",
     "integrations.ai",
+    "integrations.airtable",
     "realtime",
 ]
 
@@ -242,6 +243,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.tasks.exports_purge",
         "schedule": 900.0,
         "options": {"expires": 850},
+    },
+    # The platform's changes waiting in the Airtable outbox are pushed within a minute.
+    "airtable-outbox-flush": {
+        "task": "integrations.airtable.tasks.airtable_outbox_flush",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # Assessments started and abandoned for 7 days become `expired`; hourly is precise enough.
     "expire-abandoned-assessments": {
@@ -519,3 +526,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Airtable sync (issue 14) ---------------------------------------------------------------
+# pyairtable's endpoint, without /v0 (tests point it at their fake server).
+AIRTABLE_API_URL = env.str("AIRTABLE_API_URL", default="https://api.airtable.com")
+# Tokens are encrypted at rest with a key derived from this (or DJANGO_SECRET_KEY when empty).
+AIRTABLE_ENCRYPTION_KEY = env.str("AIRTABLE_ENCRYPTION_KEY", default="")
+# Airtable's limits, enforced across every process in Redis (not evictable: the broker's server).
+AIRTABLE_BASE_RPS = env.int("AIRTABLE_BASE_RPS", default=5)
+AIRTABLE_TOKEN_RPS = env.int("AIRTABLE_TOKEN_RPS", default=50)
+AIRTABLE_RATE_LIMIT_PAUSE_SECONDS = env.float("AIRTABLE_RATE_LIMIT_PAUSE_SECONDS", default=30.0)
+AIRTABLE_REDIS_URL = env.str("AIRTABLE_REDIS_URL", default="") or f"{REDIS_URL}/5"
+AIRTABLE_REQUEST_TIMEOUT_SECONDS = env.float("AIRTABLE_REQUEST_TIMEOUT_SECONDS", default=30.0)
+# 5xx and timeouts: attempts per request (backoff with jitter from the base), then the job retries later.
+AIRTABLE_MAX_ATTEMPTS = env.int("AIRTABLE_MAX_ATTEMPTS", default=5)
+AIRTABLE_RETRY_BASE_SECONDS = env.float("AIRTABLE_RETRY_BASE_SECONDS", default=1.0)
+# Clock skew allowed between Airtable and us: an incremental pull re-reads changes made up to this
+# long before the previous pull began (records seen before are de-duplicated).
+AIRTABLE_CURSOR_OVERLAP_SECONDS = env.float("AIRTABLE_CURSOR_OVERLAP_SECONDS", default=5.0)

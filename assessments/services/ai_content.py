@@ -28,6 +28,7 @@ from integrations.ai.gateway import ai_complete, cache_forget
 from integrations.ai.quotas import ai_quota_consume
 from integrations.ai.services import ai_budget_check
 from integrations.ai.types import AIRequest
+from integrations.airtable.outbox import airtable_change_enqueue
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, Job, User
 from platform_core.services.jobs import job_create, job_progress
@@ -125,6 +126,16 @@ def _progress(job: Job, progress: int, message: str) -> None:
     job_progress(job=job, progress=progress, message=message)
 
 
+def _assets_changed(customer: Customer) -> None:
+    """The customer's latest ICP/personas changed: queue its Customer Assets row (if Airtable syncs it)."""
+    from assessments.airtable_sync import customer_assets_values
+
+    airtable_change_enqueue(
+        customer=customer, entity="customer_assets", key=str(customer.pk),
+        fields=lambda: customer_assets_values(customer),
+    )  # fmt: skip
+
+
 # --- ICP ----------------------------------------------------------------------------------------
 
 
@@ -151,6 +162,7 @@ def icp_generate(*, job: Job) -> dict[str, Any]:
             content=generated.content, **generated.meta,
         )  # fmt: skip
         progress_track(customer=job.customer, user=job.user, action="ai_icp_generated", metadata={"icpId": icp.pk})
+        _assets_changed(job.customer)
     return {"icp_analysis_id": icp.pk, "icp_content": generated.content, "source": generated.source,
             "model": generated.model}  # fmt: skip
 
@@ -172,6 +184,7 @@ def personas_generate(*, job: Job) -> dict[str, Any]:
         industry=inputs["industry"], target_market=inputs.get("target_market") or "",
         personas=generated.content["personas"], **generated.meta,
     )  # fmt: skip
+    _assets_changed(job.customer)
     return {"persona_set_id": persona_set.pk, "personas": persona_set.personas, "source": generated.source,
             "model": generated.model}  # fmt: skip
 

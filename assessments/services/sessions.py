@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from assessments import cache as assessment_cache
 from assessments import formulas
+from assessments.airtable_sync import assessment_result_values
 from assessments.models import AssessmentClaimToken, AssessmentSession
+from integrations.airtable.outbox import airtable_change_enqueue
 from integrations.email.services import email_enqueue
 from platform_core.exceptions import ApplicationError
 from platform_core.models import User
@@ -170,6 +172,10 @@ def _link(session: AssessmentSession, user: User) -> None:
     session.status, session.linked_at = AssessmentSession.Status.LINKED, timezone.now()
     session.save(update_fields=["customer", "user", "status", "linked_at", "updated_at"])
     assessment_cache.invalidate(assessment_cache.assessment_results_key(session.session_id))
+    airtable_change_enqueue(
+        customer=session.customer_id, entity="assessment_result", key=session.session_id,
+        fields=assessment_result_values(session),
+    )  # fmt: skip
 
 
 @transaction.atomic

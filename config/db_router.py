@@ -56,7 +56,9 @@ def replica_status(*, refresh: bool = False) -> dict[str, Any]:
     with _state_lock:
         if refresh or time.monotonic() - _state["checked"] >= settings.REPLICA_CHECK_INTERVAL_S:
             lag = _replica_lag()
-            _state.update(checked=time.monotonic(), lag=lag, usable=lag is not None and lag <= settings.REPLICA_MAX_LAG_S)
+            _state.update(
+                checked=time.monotonic(), lag=lag, usable=lag is not None and lag <= settings.REPLICA_MAX_LAG_S
+            )
             if not _state["usable"]:
                 logger.warning("analytics replica not used (lag %s s): reading the primary", lag)
         return {"usable": _state["usable"], "lag": _state["lag"]}

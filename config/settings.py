@@ -541,6 +541,8 @@ REPLICA_CHECK_INTERVAL_S = env.float("REPLICA_CHECK_INTERVAL_S", default=2.0)
 if "replica" in DATABASES:
     # A standby cannot create a test database: it replicates the primary's (tests/conftest.py).
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # Pooled connections are checked before use: after a standby restart none of them is stale.
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BEAT_SCHEDULE |= {
     # Live dashboards: new events reach the rollups and the sockets within a few seconds.
     "analytics-fold": {

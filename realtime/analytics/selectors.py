@@ -59,7 +59,9 @@ def _fold_as_of(alias: str) -> str | None:
     return fold.folded_until.isoformat() if fold else None
 
 
-def customer_dashboard(*, customer: Customer, range_key: str = DEFAULT_RANGE, now: datetime | None = None) -> dict[str, Any]:
+def customer_dashboard(
+    *, customer: Customer, range_key: str = DEFAULT_RANGE, now: datetime | None = None
+) -> dict[str, Any]:
     """The customer's own numbers: a series per event type, totals, active users and the derived metrics."""
     now = now or timezone.now()
     start, end, granularity = _window(range_key, now)
@@ -178,4 +180,3 @@ def staff_dashboard(*, days: int = 30, now: datetime | None = None) -> dict[str,
         "ai_spend_usd": round(ai_spend, 4),
         "jobs": data["jobs"],
     }
-

@@ -104,8 +104,7 @@ def partitions_ensure(*, start: date, end: date) -> list[str]:
             name = _partition_name(day)
             if name not in existing:
                 cursor.execute(
-                    f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {_events_table()} "
-                    "FOR VALUES FROM (%s) TO (%s)",
+                    f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {_events_table()} FOR VALUES FROM (%s) TO (%s)",
                     [f"{day.isoformat()} 00:00+00", f"{(day + timedelta(days=1)).isoformat()} 00:00+00"],
                 )
                 created.append(name)
@@ -117,7 +116,9 @@ def partitions_maintain(*, today: date | None = None) -> dict[str, list[str]]:
     """Create ANALYTICS_PARTITIONS_AHEAD_DAYS of partitions ahead; detach and drop those whose whole
     day is older than ANALYTICS_RETENTION_DAYS (a DROP of a partition: no row-by-row delete)."""
     today = today or timezone.now().date()
-    created = partitions_ensure(start=today - timedelta(days=1), end=today + timedelta(days=settings.ANALYTICS_PARTITIONS_AHEAD_DAYS))
+    created = partitions_ensure(
+        start=today - timedelta(days=1), end=today + timedelta(days=settings.ANALYTICS_PARTITIONS_AHEAD_DAYS)
+    )
     cutoff = today - timedelta(days=settings.ANALYTICS_RETENTION_DAYS)
     prefix = f"{_events_table()}_p"
     dropped = []
@@ -185,7 +186,8 @@ def rollups_fold() -> list[dict[str, Any]]:
     """
     with FOLD_SECONDS.time(), transaction.atomic():
         fold, _ = AnalyticsFold.objects.select_for_update().get_or_create(
-            name=FOLD_NAME, defaults={"folded_until": timezone.now() - timedelta(hours=settings.ANALYTICS_EVENT_MAX_AGE_HOURS)}
+            name=FOLD_NAME,
+            defaults={"folded_until": timezone.now() - timedelta(hours=settings.ANALYTICS_EVENT_MAX_AGE_HOURS)},
         )
         with connection.cursor() as cursor:
             # Wait out in-flight writers, then take the bound: later writers stamp later times.

@@ -187,7 +187,8 @@ def standby_create(data_dir: Path, *, primary_port: int, durable: bool, stack: E
         )  # fmt: skip
     port = free_port()
     # Everything a restart needs is in the data directory: `postgres -D <pgdata>` alone brings it back.
-    options = server_settings(durable=durable)[1::2] + [
+    options = [
+        *server_settings(durable=durable)[1::2],
         "listen_addresses='127.0.0.1'",
         f"port={port}",
         f"unix_socket_directories='{socket_dir}'",

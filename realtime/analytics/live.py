@@ -32,7 +32,7 @@ def dashboard_updates_publish(*, delta: list[dict[str, Any]]) -> int:
         if row["customer_id"] is not None:
             counts = per_customer.setdefault(row["customer_id"], {})
             counts[row["type"]] = counts.get(row["type"], 0) + row["count"]
-    messages = [
+    messages: list[tuple[str, dict[str, Any]]] = [
         (customer_group(customer_id), {"scope": "customer", "counts": counts})
         for customer_id, counts in per_customer.items()
     ]

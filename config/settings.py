@@ -563,3 +563,5 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": 3000},
     },
 }
+# The staff dashboard's socket; empty: /ws/ on the page's own host (behind nginx). make run: ws://127.0.0.1:8001/ws/.
+ANALYTICS_DASHBOARD_WS_URL = env.str("ANALYTICS_DASHBOARD_WS_URL", default="")

@@ -19,7 +19,7 @@ from config.db_router import REPLICA, analytics_db, replica_mark_down
 from platform_core.models import Customer, Job
 from realtime.analytics.catalogue import FIRST_VALUE_TYPES
 from realtime.analytics.services import PLATFORM_ACTIVE_VIEW, PLATFORM_DAILY_VIEW
-from realtime.models import AnalyticsEvent, AnalyticsFold, AnalyticsRollup, AnalyticsUserDay
+from realtime.models import AnalyticsFold, AnalyticsRollup, AnalyticsUserDay
 
 T = TypeVar("T")
 
@@ -78,11 +78,12 @@ def customer_dashboard(
             .filter(customer_id=customer.pk, day__gte=start.date(), day__lt=end.date() + timedelta(days=1))
             .values_list("day", "user_id")
         )
+        # Hour rollups are kept for good and indexed by customer: no probe into every events partition.
         first_value = (
-            AnalyticsEvent.objects.using(alias)
-            .filter(customer_id=customer.pk, type__in=FIRST_VALUE_TYPES)
-            .order_by("occurred_at")
-            .values_list("occurred_at", flat=True)
+            AnalyticsRollup.objects.using(alias)
+            .filter(granularity=AnalyticsRollup.Granularity.HOUR, customer_id=customer.pk, type__in=FIRST_VALUE_TYPES)
+            .order_by("bucket")
+            .values_list("bucket", flat=True)
             .first()
         )
         return {"rows": rows, "active": active, "first_value": first_value, "as_of": _fold_as_of(alias)}
@@ -128,7 +129,7 @@ def customer_dashboard(
             "ai_generations": totals.get("ai.generation", 0),
             "ai_cost_usd": round(value_sums.get("ai.generation", 0.0), 4),
             "time_to_first_value_hours": (
-                round((first_value - customer.created_at).total_seconds() / 3600, 2) if first_value else None
+                max(0.0, round((first_value - customer.created_at).total_seconds() / 3600, 1)) if first_value else None
             ),
         },
     }

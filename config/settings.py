@@ -544,3 +544,49 @@ AIRTABLE_RETRY_BASE_SECONDS = env.float("AIRTABLE_RETRY_BASE_SECONDS", default=1
 # Clock skew allowed between Airtable and us: an incremental pull re-reads changes made up to this
 # long before the previous pull began (records seen before are de-duplicated).
 AIRTABLE_CURSOR_OVERLAP_SECONDS = env.float("AIRTABLE_CURSOR_OVERLAP_SECONDS", default=5.0)
+# --- Analytics (issue 18) -------------------------------------------------------------------
+# The events buffer (platform_core.analytics): flushed at least this often, or at this many events.
+ANALYTICS_FLUSH_INTERVAL_S = env.float("ANALYTICS_FLUSH_INTERVAL_S", default=1.0)
+ANALYTICS_FLUSH_BATCH = env.int("ANALYTICS_FLUSH_BATCH", default=2000)
+ANALYTICS_BUFFER_MAX = env.int("ANALYTICS_BUFFER_MAX", default=100_000)
+# Daily partitions of the events table: kept this many days, created this many days ahead.
+ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=400)
+ANALYTICS_PARTITIONS_AHEAD_DAYS = env.int("ANALYTICS_PARTITIONS_AHEAD_DAYS", default=7)
+ANALYTICS_MINUTE_ROLLUP_DAYS = env.int("ANALYTICS_MINUTE_ROLLUP_DAYS", default=2)
+# Events may be this old (hours) or this far ahead (seconds) when they reach the server.
+ANALYTICS_EVENT_MAX_AGE_HOURS = env.int("ANALYTICS_EVENT_MAX_AGE_HOURS", default=24)
+ANALYTICS_EVENT_MAX_FUTURE_S = env.int("ANALYTICS_EVENT_MAX_FUTURE_S", default=300)
+ANALYTICS_INGEST_MAX_BATCH = env.int("ANALYTICS_INGEST_MAX_BATCH", default=100)
+ANALYTICS_PROPERTIES_MAX_BYTES = env.int("ANALYTICS_PROPERTIES_MAX_BYTES", default=2048)
+ANALYTICS_FOLD_INTERVAL_S = env.float("ANALYTICS_FOLD_INTERVAL_S", default=2.0)
+RATE_LIMITS = {"analytics_ingest": "300/15m", **RATE_LIMITS}  # POST /analytics/events; overrides still win
+# The analytics replica (config.db_router): skipped while it replays more than this far behind.
+REPLICA_MAX_LAG_S = env.float("REPLICA_MAX_LAG_S", default=10.0)
+REPLICA_CHECK_INTERVAL_S = env.float("REPLICA_CHECK_INTERVAL_S", default=2.0)
+if "replica" in DATABASES:
+    # A standby cannot create a test database: it replicates the primary's (tests/conftest.py).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # Pooled connections are checked before use: after a standby restart none of them is stale.
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+CELERY_BEAT_SCHEDULE |= {
+    # Live dashboards: new events reach the rollups and the sockets within a few seconds.
+    "analytics-fold": {
+        "task": "realtime.tasks.analytics_fold",
+        "schedule": ANALYTICS_FOLD_INTERVAL_S,
+        "options": {"expires": ANALYTICS_FOLD_INTERVAL_S * 5},
+    },
+    # The staff dashboard's materialized views; a minute is as fresh as staff need the history.
+    "analytics-views-refresh": {
+        "task": "realtime.tasks.analytics_views_refresh",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Partitions a week ahead and retention; hourly, so a missed run never leaves a day without one.
+    "analytics-partitions": {
+        "task": "realtime.tasks.analytics_partitions_maintain",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+}
+# The staff dashboard's socket; empty: /ws/ on the page's own host (behind nginx). make run: ws://127.0.0.1:8001/ws/.
+ANALYTICS_DASHBOARD_WS_URL = env.str("ANALYTICS_DASHBOARD_WS_URL", default="")

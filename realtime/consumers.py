@@ -9,6 +9,9 @@ Protocol (JSON text frames):
 - then job events {"type": "job.progress"|"job.succeeded"|"job.failed"|"job.cancelled", "eventId",
   "jobId", "kind", "status", "progress", "message", "at", "result"?, "error"?} for the user's jobs and
   jobs it follows, each once; and broadcasts such as {"type": "announcement", "eventId", "message", "data", "at"}.
+- analytics dashboards: {"type": "analytics.update", "eventId", "at", "scope": "customer"|"platform",
+  "counts": {eventType: n}, "customers"?} after each rollup fold, with the events just folded in
+  (the user's customer's; staff also get the platform's). A dashboard adds them to what it shows.
 - client actions: {"action": "subscribe"|"unsubscribe", "jobId"} (a job of the user's customer;
   answered {"type": "subscribed", "job": {...current state}}), {"action": "ping"} -> {"type": "pong"}.
   Mistakes are answered {"type": "error", "error": {"code", "message", "details"}}.
@@ -29,6 +32,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from platform_core.events import customer_group, job_group, user_group
 from platform_core.models import User
 from realtime import selectors, services
+from realtime.analytics.live import STAFF_GROUP
 from realtime.broadcast import hub
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -72,6 +76,8 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
         await self._join(user_group(user.pk))
         if user.customer_id:
             await self._join(customer_group(user.customer_id))
+        if user.is_staff:
+            await self._join(STAFF_GROUP)
         # Group messages wait in the channel until connect returns, so the snapshot comes first.
         await self.send(text_data=_dumps({"type": "snapshot", "jobs": snapshot}))
         hub.register(self)
@@ -113,6 +119,10 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
             self.seen.append(event_id)
         await self.send(text_data=_dumps(selectors.client_event(event)))
 
+    async def analytics_update(self, message: dict[str, Any]) -> None:
+        """New rollup values (realtime.analytics.live) for the customer's or the staff dashboard."""
+        await self.send(text_data=_dumps(message["event"]))
+
     async def _subscription(self, action: str, job_id: str) -> None:
         assert self.user is not None
         job = await database_sync_to_async(selectors.job_watchable)(user=self.user, job_id=job_id)
@@ -126,7 +136,8 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
                 await self.channel_layer.group_discard(group, self.channel_name)
             await self.send(text_data=_dumps({"type": "unsubscribed", "jobId": job_id}))
             return
-        if group not in self.joined and len(self.joined) >= MAX_SUBSCRIPTIONS + 2:  # + user and customer groups
+        followed = sum(1 for joined in self.joined if joined.startswith("job."))
+        if group not in self.joined and followed >= MAX_SUBSCRIPTIONS:
             await self._error("too_many_subscriptions", f"A socket follows at most {MAX_SUBSCRIPTIONS} jobs.")
             return
         await self._join(group)

@@ -73,6 +73,14 @@ def sentry_enabled() -> bool:
     return _enabled
 
 
+def sentry_request_tag(request_id: str) -> None:
+    """Tag the request's scope, so its transaction (finished after our middleware) carries the id too."""
+    if _enabled and request_id:
+        import sentry_sdk
+
+        sentry_sdk.get_isolation_scope().set_tag("request_id", request_id)
+
+
 def failure_report(*, message: str, tags: dict[str, str]) -> None:
     """Send a Sentry event for work that failed for good (the exception being handled, if any)."""
     if not _enabled:

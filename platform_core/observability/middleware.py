@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 
 from platform_core.observability.context import context_begin, context_current, context_end
+from platform_core.observability.errors import sentry_request_tag
 from platform_core.observability.metrics import (
     DB_POOL_IN_USE,
     DB_POOL_SIZE,
@@ -54,6 +55,7 @@ class ObservabilityMiddleware:
         start = time.perf_counter()
         request_id = getattr(request, "request_id", "")
         token = context_begin(request_id=request_id)
+        sentry_request_tag(request_id)
         if start >= self._next_pool_sample:
             self._next_pool_sample = start + POOL_SAMPLE_SECONDS
             self._sample_pools()

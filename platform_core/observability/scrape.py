@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,15 @@ logger = logging.getLogger(__name__)
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+# Other apps' gauges read at scrape time (their state lives in Redis or PostgreSQL), registered in
+# their AppConfig.ready(): platform_core imports no other app.
+_sources: dict[str, Callable[[], Iterable[Metric]]] = {}
+
+
+def scrape_source_register(name: str, collect: Callable[[], Iterable[Metric]]) -> None:
+    _sources[name] = collect
 
 
 def multiprocess_dir() -> str:
@@ -163,6 +172,15 @@ class PlatformCollector(Collector):
                 by_state.add_metric([state], count)
             yield by_state
             yield GaugeMetricFamily("platform_dead_letters_open", "Dead letters waiting for staff.", value=letters)
+        for name, collect in _sources.items():
+            try:
+                metrics = list(collect())
+            except Exception:  # one source failing must not hide the others
+                logger.warning("metrics: source %s failed", name, exc_info=True)
+                up.add_metric([name], 0)
+            else:
+                up.add_metric([name], 1)
+                yield from metrics
         yield up
 
 

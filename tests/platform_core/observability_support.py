@@ -42,15 +42,16 @@ def http(
         url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=90) as response:  # noqa: S310
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
 
 
 class Gunicorn:
-    def __init__(self, *, workers: int, env: dict[str, str]) -> None:
+    def __init__(self, *, workers: int, env: dict[str, str], app: str = "config.wsgi") -> None:
         self.workers = workers
+        self.app = app
         self.port = free_port()
         self.env = env
         self.log_path = Path(tempfile.mkstemp(prefix="mp-obs-gunicorn-", suffix=".log")[1])
@@ -63,8 +64,8 @@ class Gunicorn:
     def start(self) -> Gunicorn:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "config/gunicorn.conf.py",
-                 "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}"],
+                [sys.executable, "-m", "gunicorn", self.app, "--config", "config/gunicorn.conf.py",
+                 "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", "--timeout", "120"],
                 env=platform_env(**self.env), stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         wait_for_port(self.port, proc=self.proc, name="gunicorn")

@@ -111,7 +111,7 @@ def test_a_failing_task_its_retries_and_a_queues_backlog_appear(observed):
         assert value(samples, "platform_dead_letters_open") >= 1
     finally:
         with app.connection_for_write() as conn:
-            conn.default_channel.client.delete("research")  # type: ignore[attr-defined]
+            conn.default_channel.client.delete("research")
 
 
 def test_log_lines_of_a_request_and_of_the_job_it_enqueued_share_one_request_id(observed):
@@ -127,7 +127,7 @@ def test_log_lines_of_a_request_and_of_the_job_it_enqueued_share_one_request_id(
     )  # fmt: skip
     assert status == 202, body
     assert headers["X-Request-ID"] == request_id
-    job = Job.objects.get(customer=user.customer)
+    job = Job.objects.get(customer_id=user.customer_id)
     wait_for(lambda: Job.objects.get(pk=job.pk).status == Job.Status.SUCCEEDED, timeout=60, what="job done")
 
     web_lines = [line for line in web.json_lines() if line.get("request_id") == request_id]

@@ -69,7 +69,7 @@ def main() -> int:
             port = free_port()
             proc = start_gunicorn(
                 "bench.observability_app:application", port=port, workers=args.web_workers, env=env,
-                extra=["--config", "config/gunicorn.conf.py"] if "ON" in name else [],
+                extra=["--timeout", "120", *(["--config", "config/gunicorn.conf.py"] if "ON" in name else [])],
             )  # fmt: skip
             pids = [int(p) for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
                                                     text=True, check=True).stdout.split()]  # fmt: skip

@@ -124,6 +124,7 @@ def start_postgres(data_dir: Path, *, durable: bool, databases: list[str], stack
         "max_connections=500",
         "-c",
         "shared_buffers=128MB",
+        *("-c", f"log_min_duration_statement={os.environ.get('SLOW_QUERY_MS', '200')}"),  # slow ones in postgres.log
     ]
     if not durable:  # test data is thrown away: skip the disk flushes
         settings += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]

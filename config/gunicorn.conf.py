@@ -1,7 +1,13 @@
-"""gunicorn settings of the HTTP API, read from the environment (.env.example), used by `make run`,
-compose and the benchmarks: `gunicorn config.wsgi --config config/gunicorn.conf.py`."""
+"""gunicorn settings of the HTTP API, read from the environment (.env.example), shared by `make run`,
+the tests' servers, the benchmarks and production: `gunicorn config.wsgi --config config/gunicorn.conf.py`.
+
+Metrics: every worker writes its counters to PROMETHEUS_MULTIPROC_DIR and /metrics sums them, so a
+request is counted once whichever worker served it. Without the variable gunicorn gets a private
+directory here; scripts/serve.sh sets a shared one (var/prometheus) for web, ws and Celery alike.
+"""
 
 import os
+import tempfile
 
 bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('HTTP_PORT', '8000')}"
 # Threads overlap one request's database and Redis waits with another's Python; processes use the cores.
@@ -15,3 +21,35 @@ keepalive = int(os.environ.get("WEB_KEEPALIVE_S", "5"))
 graceful_timeout = 20
 timeout = 60
 accesslog = os.environ.get("WEB_ACCESS_LOG", "-") or None
+
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # Before any worker imports prometheus_client: the directory decides its mode at import.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="platform-metrics-")
+
+
+def post_worker_init(worker: object) -> None:
+    from platform_core.observability.metrics import process_kind_set
+
+    process_kind_set("web")
+
+
+def child_exit(server: object, worker: object) -> None:
+    # A dead worker's live gauges (in-flight, pool) must stop counting; its counters stay summed.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+if os.environ.get("LOG_FORMAT") == "json":
+    # gunicorn's own lines (boot, worker exits, access log) as JSON too: one format per stream.
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "platform_core.observability.logs.JsonFormatter"}},
+        "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+        "root": {"handlers": ["json"], "level": "INFO"},
+        "loggers": {
+            "gunicorn.error": {"handlers": ["json"], "level": "INFO", "propagate": False},
+            "gunicorn.access": {"handlers": ["json"], "level": "INFO", "propagate": False},
+        },
+    }

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "platform_core.middleware.RequestIDMiddleware",
+    "platform_core.observability.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -590,3 +591,40 @@ CELERY_BEAT_SCHEDULE |= {
 }
 # The staff dashboard's socket; empty: /ws/ on the page's own host (behind nginx). make run: ws://127.0.0.1:8001/ws/.
 ANALYTICS_DASHBOARD_WS_URL = env.str("ANALYTICS_DASHBOARD_WS_URL", default="")
+# --- Observability (issue 17) -------------------------------------------------------------
+# /metrics: with a token, only `Authorization: Bearer <METRICS_TOKEN>`; without, loopback clients only.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Where every process writes its metrics (prometheus multiprocess mode); unset = this process only.
+# scripts/serve.sh and config/gunicorn.conf.py set it; it must be set before prometheus_client loads.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+# Log lines: "console" (readable, make run) or "json" (one object per line, for log aggregation).
+LOG_FORMAT = env.str("LOG_FORMAT", default="console")
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)  # one line per request: route, status, duration
+LOGGING["formatters"] = {
+    "plain": {"()": "platform_core.observability.logs.ConsoleFormatter"},
+    "json": {"()": "platform_core.observability.logs.JsonFormatter"},
+}
+LOGGING["handlers"] = {
+    "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "plain"}
+}
+# Statements slower than this are logged (logger platform.db.slow) with their request id and SQL shape.
+SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=200)
+# Sentry: errors and traces when a DSN is set (Django, Celery and Redis integrations, scrubbed events).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV)
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from platform_core.observability.errors import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+# Staff are e-mailed when this many dead letters are open (at most once per interval); 0 = never.
+DEAD_LETTER_ALERT_THRESHOLD = env.int("DEAD_LETTER_ALERT_THRESHOLD", default=10)
+DEAD_LETTER_ALERT_INTERVAL_SECONDS = env.int("DEAD_LETTER_ALERT_INTERVAL_SECONDS", default=3600)
+# A Celery worker's main process serves its own metrics on this port when set (worker containers).
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)

@@ -31,6 +31,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from platform_core.events import customer_group, job_group, user_group
 from platform_core.models import User
+from platform_core.observability.metrics import WS_DISCONNECTS, WS_EVENTS_SENT, WS_OPEN
 from realtime import selectors, services
 from realtime.analytics.live import STAFF_GROUP
 from realtime.broadcast import hub
@@ -81,6 +82,7 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
         # Group messages wait in the channel until connect returns, so the snapshot comes first.
         await self.send(text_data=_dumps({"type": "snapshot", "jobs": snapshot}))
         hub.register(self)
+        WS_OPEN.inc()
 
     async def _refuse(self, code: int) -> NoReturn:
         await self.close(code=code)
@@ -88,6 +90,9 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
         raise StopConsumer()
 
     async def disconnect(self, code: int) -> None:
+        if self in hub.sockets:  # an accepted, authenticated socket (refused ones never counted)
+            WS_OPEN.dec()
+            WS_DISCONNECTS.labels("normal" if code in (1000, 1001) else "dropped").inc()
         hub.unregister(self)
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
@@ -118,6 +123,7 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
                 return
             self.seen.append(event_id)
         await self.send(text_data=_dumps(selectors.client_event(event)))
+        WS_EVENTS_SENT.labels(event.get("type", "job")).inc()
 
     async def analytics_update(self, message: dict[str, Any]) -> None:
         """New rollup values (realtime.analytics.live) for the customer's or the staff dashboard."""

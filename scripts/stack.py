@@ -99,6 +99,8 @@ def postgres_bin() -> Path:
 
 def server_settings(*, durable: bool) -> list[str]:
     settings = ["-c", "max_connections=500", "-c", "shared_buffers=128MB"]
+    # Slow statements reach postgres.log (the platform also logs its own, with their request ids).
+    settings += ["-c", f"log_min_duration_statement={os.environ.get('SLOW_QUERY_MS', '200')}"]
     if not durable:  # test data is thrown away: skip the disk flushes
         settings += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
     return settings

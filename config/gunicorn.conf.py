@@ -20,7 +20,8 @@ worker_connections = int(os.environ.get("WEB_WORKER_CONNECTIONS", "1000"))
 keepalive = int(os.environ.get("WEB_KEEPALIVE_S", "5"))
 graceful_timeout = 20
 timeout = 60
-accesslog = os.environ.get("WEB_ACCESS_LOG", "-") or None
+# Off by default: the platform logs each request itself (platform.request: route, status, duration, ids).
+accesslog = os.environ.get("WEB_ACCESS_LOG", "") or None
 
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     # Before any worker imports prometheus_client: the directory decides its mode at import.

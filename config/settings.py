@@ -105,7 +105,7 @@ def database_config(url: str, *, pgbouncer: bool = DB_PGBOUNCER) -> dict:
     else:
         config["OPTIONS"] = {
             "pool": {
-                "min_size": env.int("DB_POOL_MIN_SIZE", default=10),
+                "min_size": env.int("DB_POOL_MIN_SIZE", default=2),  # per process: it grows on demand
                 "max_size": env.int("DB_POOL_MAX_SIZE", default=100),
                 "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
             },
@@ -175,6 +175,9 @@ CELERY_TASK_ROUTES = {
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Keep the database pool across tasks (Celery's Django fixup would close it around each one); config/celery.py
+# returns connections to the pool around every task instead.
+CELERY_DB_REUSE_MAX = 1_000_000_000
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=285)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_WORKER_SEND_TASK_EVENTS = True

@@ -49,3 +49,13 @@ def plain_needs_customer(slug: str) -> str:
         raise RetryableError(f"Customer {slug} is not there yet.")
     record_effect(f"plain-{slug}")
     return slug
+
+
+@shared_task(base=PlatformTask)
+def database_backend_pid() -> int:
+    """The PostgreSQL backend serving this task: the same one again when connections are reused."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])

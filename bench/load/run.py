@@ -26,6 +26,7 @@ import ipaddress
 import json
 import math
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -111,6 +112,16 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     body = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in rows]
     return "\n".join([line, sep, *body])
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process (the driver and its sampler thread), not of its children."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
 
 
 def machine_busy_jiffies() -> tuple[int, int]:
@@ -441,11 +452,13 @@ def run_phase(phase: Phase, run_id: str, password: str) -> dict[str, Any]:
     metrics_before = scrape(args.metrics_url)
     stat_before = machine_busy_jiffies()
     cpu_before = sampler.mark()
+    driver_before = own_cpu()
     env = {**os.environ, "LOADBENCH_DIR": str(run_dir), "LOADBENCH_PHASE": phase.name, "LOADBENCH_RUN_ID": run_id,
            "LOADBENCH_PASSWORD": password, "LOADBENCH_JOB_WAIT": str(args.job_wait)}  # fmt: skip
     ws_log = (run_dir / "ws.log").open("w")
-    ws = subprocess.Popen([sys.executable, str(HERE / "ws_clients.py"), "--url", args.ws_url, "--dir", str(run_dir)],
-                          stdout=ws_log, stderr=subprocess.STDOUT)  # fmt: skip
+    ws_command = [sys.executable, str(HERE / "ws_clients.py"), "--url", args.ws_url, "--dir", str(run_dir),
+                  "--max-seconds", str(args.duration + 2 * args.job_wait + 300)]  # fmt: skip
+    ws = subprocess.Popen(ws_command, stdout=ws_log, stderr=subprocess.STDOUT)
     sampler.watch("ws clients", psutil.Process(ws.pid))
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--users", str(args.users),
                "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.duration}s", "--host", args.host,
@@ -456,18 +469,28 @@ def run_phase(phase: Phase, run_id: str, password: str) -> dict[str, Any]:
     print(f"{phase.name}: {args.users} users at {args.spawn_rate}/s for {args.duration} s against {args.host} "
           f"(locust output: {run_dir / 'locust.log'})", flush=True)  # fmt: skip
     started = time.time()
-    with (run_dir / "locust.log").open("w") as log:
-        locust = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        sampler.watch("locust", psutil.Process(locust.pid))
-        try:
-            locust.wait(timeout=args.duration + 90)
-        except subprocess.TimeoutExpired:
-            print("locust did not stop in time: killed", flush=True)
+    locust: subprocess.Popen[bytes] | None = None
+    try:
+        with (run_dir / "locust.log").open("w") as log:
+            locust = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            sampler.watch("locust", psutil.Process(locust.pid))
+            try:
+                locust.wait(timeout=args.duration + 90)
+            except subprocess.TimeoutExpired:
+                print("locust did not stop in time: killed", flush=True)
+                os.killpg(locust.pid, signal.SIGKILL)
+                locust.wait()
+    except BaseException:
+        if locust is not None and locust.poll() is None:
             os.killpg(locust.pid, signal.SIGKILL)
-            locust.wait()
+        ws.kill()
+        raise
     cpu_after = sampler.mark()
+    driver_cpu = own_cpu() - driver_before
     stat_after = machine_busy_jiffies()
     elapsed = time.time() - started
+    if not (run_dir / "locust.log").exists() or not read_jsonl(run_dir, "requests"):
+        print("locust made no requests; its log ends:\n" + tail(run_dir / "locust.log"), flush=True)
 
     jobs = merge_jobs(read_jsonl(run_dir, "jobs"))
     print(f"{phase.name}: locust done in {elapsed:.0f} s; polling {len(jobs)} jobs to their end", flush=True)
@@ -479,11 +502,14 @@ def run_phase(phase: Phase, run_id: str, password: str) -> dict[str, Any]:
     except subprocess.TimeoutExpired:
         ws.kill()
     ws_log.close()
+    if ws.returncode:
+        print(f"socket clients exited {ws.returncode}; their log ends:\n" + tail(run_dir / "ws.log"), flush=True)
     metrics_after = scrape(args.metrics_url)
     sampler.stop_event.set()
     ws_result = json.loads((run_dir / "ws.json").read_text()) if (run_dir / "ws.json").exists() else None
     return analyse(
-        phase, elapsed=elapsed, root=root, sampler=sampler, cpu=cpu_between(cpu_before, cpu_after, sampler.roles),
+        phase, elapsed=elapsed, root=root, sampler=sampler,
+        cpu={**cpu_between(cpu_before, cpu_after, sampler.roles), "driver": {"total": driver_cpu}},
         busy=(stat_after[0] - stat_before[0]) / CLK_TCK, metrics=(metrics_before, metrics_after), jobs=jobs,
         states=states, ws=ws_result,
     )  # fmt: skip
@@ -587,8 +613,9 @@ def analyse(
     platform_cpu = cpu.get("platform", {}).get("total", 0.0)
     locust_cpu = cpu.get("locust", {}).get("total", 0.0)
     ws_cpu = cpu.get("ws clients", {}).get("total", 0.0)
+    driver_cpu = cpu.get("driver", {}).get("total", 0.0)
     cores = psutil.cpu_count() or 1
-    ours = platform_cpu + locust_cpu + ws_cpu
+    ours = platform_cpu + locust_cpu + ws_cpu + driver_cpu
 
     out = [f"\n=== {phase.name}: {args.users} users, spawn {args.spawn_rate}/s, {args.duration} s, {args.host} ==="]
     out.append(f"command: {' '.join(sys.argv)}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
@@ -625,7 +652,8 @@ def analyse(
          "what our side of the machine spent per request, others' work left out"],
         ["load generator CPU (locust)", f"{locust_cpu:.1f} CPU-s",
          f"{locust_cpu / elapsed:.0%} of one core, {locust_cpu / elapsed / cores:.0%} of {cores}"],
-        ["socket clients CPU", f"{ws_cpu:.1f} CPU-s", f"{ws_cpu / max(elapsed, 1e-9):.0%} of one core"],
+        ["socket clients CPU", f"{ws_cpu:.1f} CPU-s", f"{ws_cpu / elapsed:.0%} of one core"],
+        ["this driver's CPU (sampling)", f"{driver_cpu:.1f} CPU-s", f"{driver_cpu / elapsed:.0%} of one core"],
     ]  # fmt: skip
     if ws:
         terminal = {"job.succeeded", "job.failed", "job.cancelled"}
@@ -653,7 +681,8 @@ def analyse(
         "p99": percentile(all_ms, 99), "machineCpuMsPerRequest": busy_ms, "shed": len(shed),
         "admittedP99": percentile(admitted, 99),
         "platformCpuMsPerRequest": platform_cpu / n * 1000 if n else None, "platformCpuByRole": dict(per_role),
-        "locustCpuSeconds": locust_cpu, "wsClientsCpuSeconds": ws_cpu, "elapsed": elapsed, "report": report,
+        "locustCpuSeconds": locust_cpu, "wsClientsCpuSeconds": ws_cpu, "driverCpuSeconds": driver_cpu,
+        "elapsed": elapsed, "report": report,
     }  # fmt: skip
 
 

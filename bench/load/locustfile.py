@@ -37,8 +37,12 @@ RUN_ID = os.environ.get("LOADBENCH_RUN_ID", uuid.uuid4().hex[:8])
 API = "/api/v1"
 POLL_SECONDS = 2.0  # as the old frontend polled /api/jobs/:id (and job_status allows 60/min)
 JOB_WAIT_SECONDS = float(os.environ.get("LOADBENCH_JOB_WAIT", "60"))  # a person stops watching after this
-EXPORT_EVERY_SECONDS = 60.0  # a member asks for at most one file a minute (exports_create: 30/15m)
-AI_JOBS_PER_MEMBER = 2  # jobs_generate_icp allows 5/h, the free tier 5 AI operations a day
+# A member asks for a file about once per 10-minute session, and starts an AI job about as often (the
+# first at a random moment of the first period, so arrivals don't bunch); never more than 2 AI jobs per
+# run (jobs_generate_icp allows 5/h, the free tier 5 AI operations a day; exports_create 30/15m).
+EXPORT_EVERY_SECONDS = float(os.environ.get("LOADBENCH_EXPORT_EVERY", "600"))
+AI_EVERY_SECONDS = float(os.environ.get("LOADBENCH_AI_EVERY", "600"))
+AI_JOBS_PER_MEMBER = 2
 ACCESS_REFRESH_AFTER = 12 * 60  # access tokens live 15 min (JWT_ACCESS_MINUTES)
 PASSWORD = os.environ.get("LOADBENCH_PASSWORD", "load-bench-" + RUN_ID + "-Xy9!")
 
@@ -200,7 +204,8 @@ class Member(Person):
         self.tokens: dict[str, str] = {}
         self.token_at = 0.0
         self.has_cost = self.has_case = False
-        self.last_export = 0.0
+        self.next_export = time.time() + RNG.uniform(0, EXPORT_EVERY_SECONDS)
+        self.next_ai = time.time() + RNG.uniform(0, AI_EVERY_SECONDS)
         self.ai_jobs = 0
         if PHASE == "steady":
             self._take_account()
@@ -307,12 +312,12 @@ class Member(Person):
 
     @task(1)
     def export(self) -> None:
-        if time.time() - self.last_export < EXPORT_EVERY_SECONDS:
+        if time.time() < self.next_export:
             return self.me()
         if not (self.has_cost or self.has_case):
             return self.cost_save()  # a file needs something to be in it
         self._fresh()
-        self.last_export = time.time()
+        self.next_export = time.time() + EXPORT_EVERY_SECONDS
         document = RNG.choice(
             [d for d, ok in (("cost-of-inaction", self.has_cost), ("business-case", self.has_case)) if ok]
         )
@@ -337,10 +342,11 @@ class Member(Person):
 
     @task(1)
     def ai_job(self) -> None:
-        if self.ai_jobs >= AI_JOBS_PER_MEMBER:
+        if self.ai_jobs >= AI_JOBS_PER_MEMBER or time.time() < self.next_ai:
             return self.jobs_list()
         self._fresh()
         self.ai_jobs += 1
+        self.next_ai = time.time() + AI_EVERY_SECONDS
         body = {"productInfo": {"name": "Deal Desk", "description": "Scores B2B deals"}, "industry": "SaaS"}
         started = time.time()
         accepted = self.call("POST", "/jobs/generate-icp", "POST /jobs/generate-icp", body, expect=(202,))

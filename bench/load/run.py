@@ -454,7 +454,8 @@ def run_phase(phase: Phase, run_id: str, password: str) -> dict[str, Any]:
     cpu_before = sampler.mark()
     driver_before = own_cpu()
     env = {**os.environ, "LOADBENCH_DIR": str(run_dir), "LOADBENCH_PHASE": phase.name, "LOADBENCH_RUN_ID": run_id,
-           "LOADBENCH_PASSWORD": password, "LOADBENCH_JOB_WAIT": str(args.job_wait)}  # fmt: skip
+           "LOADBENCH_PASSWORD": password, "LOADBENCH_JOB_WAIT": str(args.job_wait),
+           "LOADBENCH_EXPORT_EVERY": str(args.export_every), "LOADBENCH_AI_EVERY": str(args.ai_every)}  # fmt: skip
     ws_log = (run_dir / "ws.log").open("w")
     ws_command = [sys.executable, str(HERE / "ws_clients.py"), "--url", args.ws_url, "--dir", str(run_dir),
                   "--max-seconds", str(args.duration + 2 * args.job_wait + 300)]  # fmt: skip
@@ -714,6 +715,10 @@ def main() -> None:
     parser.add_argument(
         "--job-wait", type=float, default=60.0, help="seconds a person (and the end of the run) waits for a job"
     )
+    parser.add_argument(
+        "--export-every", type=float, default=600.0, help="seconds between a member's files (on average)"
+    )
+    parser.add_argument("--ai-every", type=float, default=600.0, help="seconds between a member's AI jobs (at most 2)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the run directory (raw request records, logs)")
     parser.add_argument("--max-users", type=int, default=MAX_USERS)

@@ -119,6 +119,8 @@ def _socket_ticket(record: dict[str, Any]) -> None:
 def _record(request_type: str, name: str, response_time: float, response: Any, exception: Any, **kw: Any) -> None:
     status = getattr(response, "status_code", 0) or 0
     context = kw.get("context") or {}
+    if exception is not None and not status and not context.get("code"):  # no answer: say why
+        context = {"code": type(exception).__name__}
     REQUESTS.write({
         "t": round(time.time() - response_time / 1000, 3), "class": CLASS_OF.get(name, "other"), "name": name,
         "ms": round(response_time, 2), "ok": exception is None, "status": status, "code": context.get("code"),
@@ -188,7 +190,8 @@ class Person(FastHttpUser):
                 except ValueError:
                     response.failure("not JSON")
                     return None
-            code = _error_code(response)
+            cause = response.request_meta.get("exception")
+            code = _error_code(response) if response.status_code else type(cause).__name__ if cause else None
             response.request_meta["context"] = {"code": code}
             response.failure(f"{response.status_code} {code or ''}".strip())
             return None
@@ -207,6 +210,7 @@ class Member(Person):
         self.next_export = time.time() + RNG.uniform(0, EXPORT_EVERY_SECONDS)
         self.next_ai = time.time() + RNG.uniform(0, AI_EVERY_SECONDS)
         self.ai_jobs = 0
+        self.ai_budget = AI_JOBS_PER_MEMBER
         if PHASE == "steady":
             self._take_account()
         else:
@@ -226,6 +230,12 @@ class Member(Person):
         account = accounts[index]
         self.email = account["email"]
         self._use(account["tokens"], at=account["at"])
+        # A reused account (run.py --accounts) may have spent some of its AI quota in earlier runs:
+        # 5 a day on the free tier, 5 ICP jobs an hour.
+        now = time.time()
+        spent = account.get("aiJobs", [])
+        day, hour = sum(t > now - 86400 for t in spent), sum(t > now - 3600 for t in spent)
+        self.ai_budget = max(0, min(AI_JOBS_PER_MEMBER, 5 - day, 5 - hour))
         self.has_cost = self.has_case = False
 
     def _sign_up_and_in(self) -> None:
@@ -342,7 +352,7 @@ class Member(Person):
 
     @task(1)
     def ai_job(self) -> None:
-        if self.ai_jobs >= AI_JOBS_PER_MEMBER or time.time() < self.next_ai:
+        if self.ai_jobs >= self.ai_budget or time.time() < self.next_ai:
             return self.jobs_list()
         self._fresh()
         self.ai_jobs += 1

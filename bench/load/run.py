@@ -316,23 +316,82 @@ def cpu_between(
 # --- setup and polling -----------------------------------------------------------------------------------
 
 
-def make_accounts(host: str, count: int, run_id: str, password: str) -> list[dict[str, Any]]:
-    """Register `count` members (untimed setup of the steady phase), 4 at a time."""
+def steady_accounts(
+    host: str, count: int, run_id: str, password: str, pool: Path | None
+) -> tuple[list[dict[str, Any]], str]:
+    """`count` signed-in members for the steady phase (untimed setup), 4 at a time; (accounts, their password).
 
-    def one(i: int) -> dict[str, Any]:
-        email = f"load-{run_id}-steady-{i}@bench.example.com"
-        body = {"email": email, "password": password, "fullName": "Load Bench", "companyName": f"Steady {run_id} {i}"}
-        headers = {"X-Forwarded-For": f"10.250.{i >> 8 & 255}.{i & 255 or 1}"}
+    Without a pool file each is registered. With one (--accounts), the accounts of earlier runs against
+    this host are reused: their tokens refreshed (no password hash on the server), or signed in again
+    when their session ended, or registered again when the database was reset; more are registered
+    when the pool is short. The pool keeps when each account started an AI job (tier quotas).
+    """
+    stored: dict[str, Any] = {}
+    if pool is not None and pool.exists():
+        stored = json.loads(pool.read_text())
+        if stored.get("host") != host:
+            print(f"setup: {pool} is for {stored.get('host')}, not {host}: new accounts", flush=True)
+            stored = {}
+    pool_id = stored.get("id", run_id)
+    password = stored.get("password", password)
+    existing: list[dict[str, Any]] = stored.get("accounts", [])
+    how: Counter[str] = Counter()
+
+    def register(i: int, email: str, headers: dict[str, str]) -> dict[str, Any]:
+        body = {"email": email, "password": password, "fullName": "Load Bench", "companyName": f"Steady {pool_id} {i}"}
         status, answer = http("POST", f"{host}/api/v1/auth/register/", body, headers, timeout=120)
         if status != 201:
             raise RuntimeError(f"setup: register answered {status}: {answer}")
-        return {"email": email, "tokens": answer["tokens"], "at": time.time()}
+        how["registered"] += 1
+        return {"email": email, "tokens": answer["tokens"], "at": time.time(), "aiJobs": []}
+
+    def one(i: int) -> dict[str, Any]:
+        headers = {"X-Forwarded-For": f"10.250.{i >> 8 & 255}.{i & 255 or 1}"}
+        if i >= len(existing):
+            return register(i, f"load-{pool_id}-steady-{i}@bench.example.com", headers)
+        account = existing[i]
+        refresh = {"refresh": account["tokens"]["refresh"]}
+        status, tokens = http("POST", f"{host}/api/v1/auth/token/refresh/", refresh, headers, timeout=120)
+        if status == 200:
+            how["refreshed"] += 1
+        else:
+            login = {"email": account["email"], "password": password}
+            status, tokens = http("POST", f"{host}/api/v1/auth/token/", login, headers, timeout=120)
+            if status != 200:
+                return {**register(i, account["email"], headers), "aiJobs": []}
+            how["signed in"] += 1
+        tokens = {"access": tokens["access"], "refresh": tokens.get("refresh", refresh["refresh"])}
+        return {**account, "tokens": tokens, "at": time.time()}
 
     started = time.monotonic()
-    with ThreadPoolExecutor(4) as pool:
-        accounts = list(pool.map(one, range(count)))
-    print(f"setup: {count} accounts registered in {time.monotonic() - started:.0f} s", flush=True)
-    return accounts
+    with ThreadPoolExecutor(4) as pool_threads:
+        accounts = list(pool_threads.map(one, range(count)))
+    done = ", ".join(f"{v} {k}" for k, v in sorted(how.items()))
+    print(f"setup: {count} accounts ready in {time.monotonic() - started:.0f} s ({done})", flush=True)
+    if pool is not None:
+        save_pool(pool, {"host": host, "id": pool_id, "password": password, "accounts": accounts + existing[count:]})
+    return accounts, password
+
+
+def save_pool(pool: Path, data: dict[str, Any]) -> None:
+    pool.parent.mkdir(parents=True, exist_ok=True)
+    tmp = pool.with_suffix(".tmp")
+    tmp.touch(mode=0o600)
+    tmp.write_text(json.dumps(data))
+    tmp.replace(pool)
+
+
+def pool_note_ai_jobs(pool: Path, jobs: list[dict[str, Any]]) -> None:
+    """Remember when each pool account started an AI job, so later runs stay inside the tier quotas."""
+    data = json.loads(pool.read_text())
+    started: dict[str, list[float]] = defaultdict(list)
+    for job in jobs:
+        if job["kind"] == "generate_icp":
+            started[job["email"]].append(job["t"])
+    day_ago = time.time() - 86400
+    for account in data["accounts"]:
+        account["aiJobs"] = [t for t in account.get("aiJobs", []) + started.get(account["email"], []) if t > day_ago]
+    save_pool(pool, data)
 
 
 def read_jsonl(run_dir: Path, stem: str) -> list[dict[str, Any]]:
@@ -443,7 +502,7 @@ def run_phase(phase: Phase, run_id: str, password: str) -> dict[str, Any]:
     run_dir.mkdir(parents=True, exist_ok=True)
     members = args.users - int(args.users * VISITOR_SHARE)
     if phase.name == "steady":
-        accounts = make_accounts(args.host, members + 2, run_id, password)
+        accounts, password = steady_accounts(args.host, members + 2, run_id, password, args.accounts)
         (run_dir / "accounts.json").write_text(json.dumps(accounts))
     port = urlsplit(args.host).port or 80
     root = platform_root(port)
@@ -496,6 +555,8 @@ def run_phase(phase: Phase, run_id: str, password: str) -> dict[str, Any]:
     jobs = merge_jobs(read_jsonl(run_dir, "jobs"))
     print(f"{phase.name}: locust done in {elapsed:.0f} s; polling {len(jobs)} jobs to their end", flush=True)
     states = final_states(args.host, jobs, args.job_wait, password)
+    if phase.name == "steady" and args.accounts is not None:
+        pool_note_ai_jobs(args.accounts, jobs)
     time.sleep(1.0)  # the last events reach the sockets
     (run_dir / "ws.stop").touch()
     try:
@@ -719,6 +780,7 @@ def main() -> None:
         "--export-every", type=float, default=600.0, help="seconds between a member's files (on average)"
     )
     parser.add_argument("--ai-every", type=float, default=600.0, help="seconds between a member's AI jobs (at most 2)")
+    parser.add_argument("--accounts", type=Path, help="pool file: reuse the steady phase's accounts between runs")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the run directory (raw request records, logs)")
     parser.add_argument("--max-users", type=int, default=MAX_USERS)

@@ -191,6 +191,7 @@ class Person(FastHttpUser):
                     response.failure("not JSON")
                     return None
             cause = response.request_meta.get("exception")
+            cause = getattr(cause, "original", None) or cause  # geventhttpclient wraps it in RetriesExceeded
             code = _error_code(response) if response.status_code else type(cause).__name__ if cause else None
             response.request_meta["context"] = {"code": code}
             response.failure(f"{response.status_code} {code or ''}".strip())

@@ -346,6 +346,8 @@ def steady_accounts(
         return {"email": email, "tokens": answer["tokens"], "at": time.time(), "aiJobs": []}
 
     def one(i: int) -> dict[str, Any]:
+        if i and i % 100 == 0:
+            print(f"setup: account {i}/{count} ({time.monotonic() - started:.0f} s)", flush=True)
         headers = {"X-Forwarded-For": f"10.250.{i >> 8 & 255}.{i & 255 or 1}"}
         if i >= len(existing):
             return register(i, f"load-{pool_id}-steady-{i}@bench.example.com", headers)

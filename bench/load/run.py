@@ -313,6 +313,15 @@ def cpu_between(
     return out
 
 
+def calibrate(host: str, sampler: Sampler, count: int = 300) -> float:
+    """gunicorn's CPU ms per bare GET /healthz, one at a time before the load: the run's own baseline."""
+    before = sampler.mark()
+    for _ in range(count):
+        http("GET", f"{host}/healthz", timeout=30)
+    spent = cpu_between(before, sampler.mark(), sampler.roles).get("platform", {}).get("web (gunicorn)", 0.0)
+    return spent / count * 1000
+
+
 # --- setup and polling -----------------------------------------------------------------------------------
 
 
@@ -510,6 +519,7 @@ def run_phase(phase: Phase, run_id: str, password: str) -> dict[str, Any]:
     root = platform_root(port)
     sampler = Sampler(root)
     sampler.start()
+    baseline = calibrate(args.host, sampler)
     metrics_before = scrape(args.metrics_url)
     stat_before = machine_busy_jiffies()
     cpu_before = sampler.mark()
@@ -575,7 +585,7 @@ def run_phase(phase: Phase, run_id: str, password: str) -> dict[str, Any]:
         phase, elapsed=elapsed, root=root, sampler=sampler,
         cpu={**cpu_between(cpu_before, cpu_after, sampler.roles), "driver": {"total": driver_cpu}},
         busy=(stat_after[0] - stat_before[0]) / CLK_TCK, metrics=(metrics_before, metrics_after), jobs=jobs,
-        states=states, ws=ws_result,
+        states=states, ws=ws_result, baseline=baseline,
     )  # fmt: skip
 
 
@@ -594,6 +604,7 @@ def analyse(
     jobs: list[dict[str, Any]],
     states: dict[str, str],
     ws: dict[str, Any] | None,
+    baseline: float,
 ) -> dict[str, Any]:
     args, run_dir = phase.args, phase.run_dir
     requests = read_jsonl(run_dir, "requests")
@@ -680,6 +691,7 @@ def analyse(
     driver_cpu = cpu.get("driver", {}).get("total", 0.0)
     cores = psutil.cpu_count() or 1
     ours = platform_cpu + locust_cpu + ws_cpu + driver_cpu
+    web_ms = cpu.get("platform", {}).get("web (gunicorn)", 0.0) / n * 1000 if n else math.nan
 
     out = [f"\n=== {phase.name}: {args.users} users, spawn {args.spawn_rate}/s, {args.duration} s, {args.host} ==="]
     out.append(f"command: {' '.join(sys.argv)}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
@@ -712,6 +724,8 @@ def analyse(
          f"({busy / max(elapsed, 1e-9) / cores:.0%}); the machine is shared: others' work is in it"],
         ["platform processes' CPU per request", f"{platform_cpu / n * 1000:.1f} ms" if n else "-",
          f"{platform_cpu:.1f} CPU-s ({platform_cpu / elapsed / cores:.0%} of {cores} cores): {roles}"],
+        ["web CPU per request vs /healthz", f"{web_ms / baseline:.1f}x" if n and baseline > 0 else "-",
+         f"gunicorn: {web_ms:.2f} ms a request of the mix, bare /healthz {baseline:.2f} ms (this run, before load)"],
         ["platform + generator CPU per request", f"{ours / n * 1000:.1f} ms" if n else "-",
          "what our side of the machine spent per request, others' work left out"],
         ["load generator CPU (locust)", f"{locust_cpu:.1f} CPU-s",
@@ -743,6 +757,7 @@ def analyse(
         "requests": n, "errors": len(failures), "reqPerSecond": n / window if window > 0 else None,
         "p95ByClass": {c: p95[c] for c in CLASSES}, "p50": percentile(all_ms, 50), "p95": percentile(all_ms, 95),
         "p99": percentile(all_ms, 99), "machineCpuMsPerRequest": busy_ms, "shed": len(shed),
+        "webCpuMsPerRequest": web_ms, "healthzWebCpuMs": baseline,
         "admittedP99": percentile(admitted, 99),
         "platformCpuMsPerRequest": platform_cpu / n * 1000 if n else None, "platformCpuByRole": dict(per_role),
         "locustCpuSeconds": locust_cpu, "wsClientsCpuSeconds": ws_cpu, "driverCpuSeconds": driver_cpu,

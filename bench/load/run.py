@@ -198,7 +198,11 @@ def histogram_quantile(q: float, before: dict[float, float], after: dict[float, 
 def platform_root(port: int) -> psutil.Process | None:
     """The top of the platform's process tree: scripts/stack.py (or supervisord) above the HTTP listener."""
     listener = None
-    for conn in psutil.net_connections("tcp"):
+    try:
+        connections = psutil.net_connections("tcp")
+    except psutil.AccessDenied:  # another user's processes: run as the platform's user (or root)
+        return None
+    for conn in connections:
         if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
             listener = conn.pid
             break
@@ -702,6 +706,18 @@ def analyse(
         rows.append([c, f"{len(values):,}", f"{errors_by_class[c]:,}", *latency(values)])
     rows.append(["all", f"{n:,}", f"{len(failures):,}", *latency(all_ms)])
     out.append("\n" + table(["endpoint class", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows))
+    by_name: dict[str, list[float]] = defaultdict(list)
+    for r in requests:
+        by_name[r["name"]].append(r["ms"])
+    errors_by_name = Counter(r["name"] for r in failures)
+    endpoints = {
+        name: {"requests": len(v), "errors": errors_by_name[name], "p50": percentile(v, 50),
+               "p95": percentile(v, 95), "p99": percentile(v, 99)}
+        for name, v in sorted(by_name.items())
+    }  # fmt: skip
+    if args.by_endpoint:
+        rows = [[name, f"{len(v):,}", f"{errors_by_name[name]:,}", *latency(v)] for name, v in sorted(by_name.items())]
+        out.append("\n" + table(["endpoint", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows))
     per_role = cpu.get("platform", {})
     roles = ", ".join(
         f"{k} {v:.1f}" for k, v in sorted(per_role.items(), key=lambda kv: -kv[1]) if k != "total" and v >= 0.05
@@ -755,7 +771,8 @@ def analyse(
         "phase": phase.name, "users": args.users, "spawnRate": args.spawn_rate, "duration": args.duration,
         "checks": [{"check": c, "pass": ok, "measured": v} for c, ok, v in checks],
         "requests": n, "errors": len(failures), "reqPerSecond": n / window if window > 0 else None,
-        "p95ByClass": {c: p95[c] for c in CLASSES}, "p50": percentile(all_ms, 50), "p95": percentile(all_ms, 95),
+        "p95ByClass": {c: p95[c] for c in CLASSES}, "endpoints": endpoints,
+        "p50": percentile(all_ms, 50), "p95": percentile(all_ms, 95),
         "p99": percentile(all_ms, 99), "machineCpuMsPerRequest": busy_ms, "shed": len(shed),
         "webCpuMsPerRequest": web_ms, "healthzWebCpuMs": baseline,
         "admittedP99": percentile(admitted, 99),
@@ -798,6 +815,7 @@ def main() -> None:
     )
     parser.add_argument("--ai-every", type=float, default=600.0, help="seconds between a member's AI jobs (at most 2)")
     parser.add_argument("--accounts", type=Path, help="pool file: reuse the steady phase's accounts between runs")
+    parser.add_argument("--by-endpoint", action="store_true", help="also print latency per endpoint")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the run directory (raw request records, logs)")
     parser.add_argument("--max-users", type=int, default=MAX_USERS)

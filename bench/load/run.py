@@ -245,7 +245,7 @@ def inherited_role(proc: psutil.Process) -> str:
 
 
 class Sampler(threading.Thread):
-    """Every second: RSS (and PSS every 5th), CPU seconds per process of each group, machine memory."""
+    """Every second: RSS (and PSS every 10th), CPU seconds per process of each group, machine memory."""
 
     def __init__(self, root: psutil.Process | None) -> None:
         super().__init__(daemon=True)
@@ -286,7 +286,7 @@ class Sampler(threading.Thread):
                                     self.roles[key] = inherited_role(proc)
                                 if group == "platform":
                                     rss += proc.memory_info().rss
-                                    if self.samples % 5 == 1:
+                                    if self.samples % 10 == 1:
                                         pss += getattr(proc.memory_full_info(), "pss", 0)
                         except psutil.Error:
                             continue

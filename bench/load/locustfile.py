@@ -326,7 +326,9 @@ class Member(Person):
         if time.time() < self.next_export:
             return self.me()
         if not (self.has_cost or self.has_case):
-            return self.cost_save()  # a file needs something to be in it
+            self.cost_save()  # a file needs something in it: save the analysis, then ask for its file
+            if not self.has_cost:
+                return None
         self._fresh()
         self.next_export = time.time() + EXPORT_EVERY_SECONDS
         document = RNG.choice(

@@ -5,7 +5,7 @@ class AssessmentsConfig(AppConfig):
     name = "assessments"
 
     def ready(self) -> None:
-        from assessments import webhook_handlers  # noqa: F401 - registers the Make.com callback handlers
+        from assessments import airtable_sync, webhook_handlers  # noqa: F401 - register Airtable entities, Make.com handlers
         from assessments.services.sessions import assessment_sessions_link_for_user
         from platform_core.services.accounts import account_registered_hooks
 

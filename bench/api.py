@@ -1,15 +1,16 @@
 """API gateway cost: GET /api/v1/jobs/ (20 rows; JWT bound to a session checked in Redis, rate limits
 counted in Redis, role permission) beside the baseline of the same run, a plain DRF APIView + simplejwt
-+ ModelSerializer of the same 20 rows (bench/api_app.py), both served by one gunicorn (sync workers, as
-deployed) and loaded with wrk (`apt-get install wrk`).
++ ModelSerializer of the same 20 rows (bench/api_app.py), both served by one gunicorn (config/gunicorn.conf.py,
+as deployed) per worker class compared (--worker-classes: the shedding thread worker and sync by default),
+loaded with wrk (`apt-get install wrk`).
 
 Run it against the database and Redis of the environment, through the stack script:
 
     .venv/bin/python scripts/stack.py --ephemeral -- .venv/bin/python bench/api.py
     ... bench/api.py --seconds 15 --warmup 5 --connections 50 --rounds 2
 
-The rounds alternate baseline and platform so drift on a shared machine hits both; the ratio is
-platform req/s over baseline req/s, averaged over the rounds.
+The rounds alternate baseline and platform, and worker classes, so drift on a shared machine hits all; each
+ratio is req/s over the baseline view's req/s under the first worker class, averaged over the rounds.
 """
 
 from __future__ import annotations
@@ -76,6 +77,11 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--web-workers", type=int, default=WEB_WORKERS)
+    parser.add_argument(
+        "--worker-classes",
+        default="platform_core.shedding.SheddingThreadWorker,sync",
+        help="gunicorn worker classes to compare, each serving both views in its own rounds",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
@@ -84,8 +90,6 @@ def main() -> int:
     from scripts.stack import free_port, stop
 
     email = prepare()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DJANGO_DEBUG": "false",
@@ -93,42 +97,62 @@ def main() -> int:
         "DB_POOL_MAX_SIZE": "10",
         # Limits stay on (every request is counted in Redis) but high enough never to answer 429.
         "RATE_LIMIT_OVERRIDES": json.dumps({"user": "1000000000/15m"}),
+        # Saturated on purpose: measure throughput, not the 503s that a real overload would get.
+        "WEB_SHED_AFTER_MS": "60000",
     }
-    server = start_gunicorn("bench.api_app:application", port=port, workers=args.web_workers, env=env)
+    classes = args.worker_classes.split(",")
+    servers: dict[str, tuple[str, subprocess.Popen[bytes]]] = {}
+    runs: dict[tuple[str, str], list[dict]] = {(c, name): [] for c in classes for name in TARGETS}
     try:
-        token = http(f"{base}/api/v1/auth/token/", body={"email": email, "password": PASSWORD})[2]["access"]
-        _, headers, page = http(f"{base}/api/v1/jobs/", token=token)
-        assert len(page["results"]) == 20 and "X-RateLimit-Remaining" in headers, (headers, page)
-        assert len(http(f"{base}/bench/plain-jobs/", token=token)[2]) == 20
-        pgrep = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=True)
-        workers = [int(pid) for pid in pgrep.stdout.split()]
-
-        runs: dict[str, list[dict]] = {name: [] for name in TARGETS}
-        load = {"connections": args.connections, "workers": workers, "headers": [f"Authorization: Bearer {token}"]}
-        for path in TARGETS.values():  # warm both: imports, pools, caches
-            wrk(base + path, seconds=args.warmup, **load)
+        for worker_class in classes:  # idle servers cost nothing: start them all, then alternate
+            port = free_port()
+            server_env = {**env, "WEB_WORKER_CLASS": worker_class}
+            server = start_gunicorn("bench.api_app:application", port=port, workers=args.web_workers, env=server_env)
+            servers[worker_class] = (f"http://127.0.0.1:{port}", server)
+        token = http(f"{servers[classes[0]][0]}/api/v1/auth/token/", body={"email": email, "password": PASSWORD})[2][
+            "access"
+        ]
+        loads = {}
+        for worker_class, (base, server) in servers.items():
+            _, headers, page = http(f"{base}/api/v1/jobs/", token=token)
+            assert len(page["results"]) == 20 and "X-RateLimit-Remaining" in headers, (headers, page)
+            assert len(http(f"{base}/bench/plain-jobs/", token=token)[2]) == 20
+            pgrep = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=True)
+            workers = [int(pid) for pid in pgrep.stdout.split()]
+            loads[worker_class] = {
+                "connections": args.connections, "workers": workers, "headers": [f"Authorization: Bearer {token}"]
+            }  # fmt: skip
+            for path in TARGETS.values():  # warm both: imports, pools, caches
+                wrk(base + path, seconds=args.warmup, **loads[worker_class])
         for _ in range(args.rounds):
-            for name, path in TARGETS.items():
-                runs[name].append(wrk(base + path, seconds=args.seconds, **load))
+            for worker_class, (base, _server) in servers.items():
+                for name, path in TARGETS.items():
+                    runs[worker_class, name].append(wrk(base + path, seconds=args.seconds, **loads[worker_class]))
     finally:
-        stop(server)
+        for _, server in servers.values():
+            stop(server)
 
     print(
-        f"\ngunicorn sync -w{args.web_workers}, {os.cpu_count()} CPUs, wrk -t2 -c{args.connections}, "
+        f"\ngunicorn -w{args.web_workers}, {os.cpu_count()} CPUs, wrk -t2 -c{args.connections}, "
         f"{args.seconds:.0f} s per run after {args.warmup:.0f} s warm-up, {args.rounds} alternating rounds\n"
     )
-    print(f"| {'view':<46} | round | req/s | p50 ms | p95 ms | p99 ms | worker CPU ms/req | non-2xx | errors |")
-    print(f"|{'-' * 48}|------:|------:|-------:|-------:|-------:|------------------:|--------:|-------:|")
-    for name, results in runs.items():
+    print(f"| {'worker class':<20} | {'view':<44} | round | req/s | p50 ms | p95 ms | p99 ms | worker CPU ms/req |")
+    print(f"|{'-' * 22}|{'-' * 46}|------:|------:|-------:|-------:|-------:|------------------:|")
+    for (worker_class, name), results in runs.items():
+        label = worker_class.rsplit(".")[-1]
         for n, r in enumerate(results, 1):
             print(
-                f"| {name:<46} | {n:>5} | {r['rps']:>5.0f} | {r['p50'] / 1000:>6.1f} | {r['p95'] / 1000:>6.1f} "
-                f"| {r['p99'] / 1000:>6.1f} | {r['cpu_ms']:>17.2f} | {r['non2xx']:>7} | {r['errors']:>6} |"
+                f"| {label:<20} | {name:<44} | {n:>5} | {r['rps']:>5.0f} | {r['p50'] / 1000:>6.1f} "
+                f"| {r['p95'] / 1000:>6.1f} | {r['p99'] / 1000:>6.1f} | {r['cpu_ms']:>17.2f} |"
             )
-    baseline, platform = (statistics.mean(r["rps"] for r in results) for results in runs.values())
-    cpu_base, cpu_platform = (statistics.mean(r["cpu_ms"] for r in results) for results in runs.values())
-    print(f"\nratio platform / baseline (mean req/s): {platform / baseline:.2f}x  (goal >= 1.00x)")
-    print(f"worker CPU per request, baseline / platform: {cpu_base / cpu_platform:.2f}x")
+            if r["non2xx"] or r["errors"]:
+                print(f"  ^ {r['non2xx']} non-2xx, {r['errors']} socket errors")
+    first = classes[0]
+    baseline_rps = statistics.mean(r["rps"] for r in runs[first, next(iter(TARGETS))])
+    print()
+    for (worker_class, name), results in runs.items():
+        rps = statistics.mean(r["rps"] for r in results)
+        print(f"{worker_class.rsplit('.')[-1]} / {name}: {rps / baseline_rps:.2f}x the baseline view under {first}")
     return 0
 
 

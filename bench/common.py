@@ -22,11 +22,12 @@ WEB_WORKERS = 3  # as deployed on 2 cores (scripts/serve.sh, docker/Dockerfile)
 def start_gunicorn(
     app: str, *, port: int, workers: int, env: dict[str, str], extra: list[str] | None = None
 ) -> subprocess.Popen[bytes]:
-    """gunicorn (sync workers, as in production) serving `app`; returns once every worker answers /healthz."""
+    """gunicorn as deployed (config/gunicorn.conf.py: worker model from WEB_WORKER_CLASS / WEB_THREADS in
+    `env`) serving `app`, without an access log; returns once every worker answers /healthz."""
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), app, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", *(extra or [])],
-        cwd=ROOT, env=env,
+        [str(ROOT / ".venv/bin/gunicorn"), app, "--config", str(ROOT / "config/gunicorn.conf.py"),
+         "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *(extra or [])],
+        cwd=ROOT, env={"WEB_ACCESS_LOG": "", **env},
     )  # fmt: skip
     wait_for_port(port, proc=proc, name="gunicorn")
     # Workers import the app after the port opens: wait until they answer.

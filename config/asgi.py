@@ -9,6 +9,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402 - needs Django set up
 
+from platform_core.observability.metrics import process_kind_set  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+
+process_kind_set("ws")
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": URLRouter(websocket_urlpatterns)})

@@ -17,7 +17,8 @@ IS_PRODUCTION = DJANGO_ENV == "production"
 INSECURE_DEV_SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 - refused in production
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
-DEBUG = env.bool("DJANGO_DEBUG", default=not IS_PRODUCTION)
+# Off unless asked for, so what a newcomer measures with `make run` is what production does.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 
 if IS_PRODUCTION:
@@ -50,11 +51,13 @@ INSTALLED_APPS = [
     "integrations.webhooks",
     "integrations.email",
     "integrations.ai",
+    "integrations.airtable",
     "realtime",
 ]
 
 MIDDLEWARE = [
     "platform_core.middleware.RequestIDMiddleware",
+    "platform_core.observability.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -242,6 +245,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
         "options": {"expires": 850},
     },
+    # The platform's changes waiting in the Airtable outbox are pushed within a minute.
+    "airtable-outbox-flush": {
+        "task": "integrations.airtable.tasks.airtable_outbox_flush",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Assessments started and abandoned for 7 days become `expired`; hourly is precise enough.
     "expire-abandoned-assessments": {
         "task": "assessments.tasks.assessment_sessions_expire",
@@ -322,7 +331,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
     "DEFAULT_PAGINATION_CLASS": "platform_core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_RENDERER_CLASSES": ["djangorestframework_camel_case.render.CamelCaseJSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["platform_core.api.rendering.CamelCaseJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "djangorestframework_camel_case.parser.CamelCaseJSONParser",
         "djangorestframework_camel_case.parser.CamelCaseFormParser",
@@ -518,3 +527,104 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Airtable sync (issue 14) ---------------------------------------------------------------
+# pyairtable's endpoint, without /v0 (tests point it at their fake server).
+AIRTABLE_API_URL = env.str("AIRTABLE_API_URL", default="https://api.airtable.com")
+# Tokens are encrypted at rest with a key derived from this (or DJANGO_SECRET_KEY when empty).
+AIRTABLE_ENCRYPTION_KEY = env.str("AIRTABLE_ENCRYPTION_KEY", default="")
+# Airtable's limits, enforced across every process in Redis (not evictable: the broker's server).
+AIRTABLE_BASE_RPS = env.int("AIRTABLE_BASE_RPS", default=5)
+AIRTABLE_TOKEN_RPS = env.int("AIRTABLE_TOKEN_RPS", default=50)
+AIRTABLE_RATE_LIMIT_PAUSE_SECONDS = env.float("AIRTABLE_RATE_LIMIT_PAUSE_SECONDS", default=30.0)
+AIRTABLE_REDIS_URL = env.str("AIRTABLE_REDIS_URL", default="") or f"{REDIS_URL}/5"
+AIRTABLE_REQUEST_TIMEOUT_SECONDS = env.float("AIRTABLE_REQUEST_TIMEOUT_SECONDS", default=30.0)
+# 5xx and timeouts: attempts per request (backoff with jitter from the base), then the job retries later.
+AIRTABLE_MAX_ATTEMPTS = env.int("AIRTABLE_MAX_ATTEMPTS", default=5)
+AIRTABLE_RETRY_BASE_SECONDS = env.float("AIRTABLE_RETRY_BASE_SECONDS", default=1.0)
+# Clock skew allowed between Airtable and us: an incremental pull re-reads changes made up to this
+# long before the previous pull began (records seen before are de-duplicated).
+AIRTABLE_CURSOR_OVERLAP_SECONDS = env.float("AIRTABLE_CURSOR_OVERLAP_SECONDS", default=5.0)
+# --- Analytics (issue 18) -------------------------------------------------------------------
+# The events buffer (platform_core.analytics): flushed at least this often, or at this many events.
+ANALYTICS_FLUSH_INTERVAL_S = env.float("ANALYTICS_FLUSH_INTERVAL_S", default=1.0)
+ANALYTICS_FLUSH_BATCH = env.int("ANALYTICS_FLUSH_BATCH", default=2000)
+ANALYTICS_BUFFER_MAX = env.int("ANALYTICS_BUFFER_MAX", default=100_000)
+# Daily partitions of the events table: kept this many days, created this many days ahead.
+ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=400)
+ANALYTICS_PARTITIONS_AHEAD_DAYS = env.int("ANALYTICS_PARTITIONS_AHEAD_DAYS", default=7)
+ANALYTICS_MINUTE_ROLLUP_DAYS = env.int("ANALYTICS_MINUTE_ROLLUP_DAYS", default=2)
+# Events may be this old (hours) or this far ahead (seconds) when they reach the server.
+ANALYTICS_EVENT_MAX_AGE_HOURS = env.int("ANALYTICS_EVENT_MAX_AGE_HOURS", default=24)
+ANALYTICS_EVENT_MAX_FUTURE_S = env.int("ANALYTICS_EVENT_MAX_FUTURE_S", default=300)
+ANALYTICS_INGEST_MAX_BATCH = env.int("ANALYTICS_INGEST_MAX_BATCH", default=100)
+ANALYTICS_PROPERTIES_MAX_BYTES = env.int("ANALYTICS_PROPERTIES_MAX_BYTES", default=2048)
+ANALYTICS_FOLD_INTERVAL_S = env.float("ANALYTICS_FOLD_INTERVAL_S", default=2.0)
+RATE_LIMITS = {"analytics_ingest": "300/15m", **RATE_LIMITS}  # POST /analytics/events; overrides still win
+# The analytics replica (config.db_router): skipped while it replays more than this far behind.
+REPLICA_MAX_LAG_S = env.float("REPLICA_MAX_LAG_S", default=10.0)
+REPLICA_CHECK_INTERVAL_S = env.float("REPLICA_CHECK_INTERVAL_S", default=2.0)
+if "replica" in DATABASES:
+    # A standby cannot create a test database: it replicates the primary's (tests/conftest.py).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # Pooled connections are checked before use: after a standby restart none of them is stale.
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+CELERY_BEAT_SCHEDULE |= {
+    # Live dashboards: new events reach the rollups and the sockets within a few seconds.
+    "analytics-fold": {
+        "task": "realtime.tasks.analytics_fold",
+        "schedule": ANALYTICS_FOLD_INTERVAL_S,
+        "options": {"expires": ANALYTICS_FOLD_INTERVAL_S * 5},
+    },
+    # The staff dashboard's materialized views; a minute is as fresh as staff need the history.
+    "analytics-views-refresh": {
+        "task": "realtime.tasks.analytics_views_refresh",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Partitions a week ahead and retention; hourly, so a missed run never leaves a day without one.
+    "analytics-partitions": {
+        "task": "realtime.tasks.analytics_partitions_maintain",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+}
+# The staff dashboard's socket; empty: /ws/ on the page's own host (behind nginx). make run: ws://127.0.0.1:8001/ws/.
+ANALYTICS_DASHBOARD_WS_URL = env.str("ANALYTICS_DASHBOARD_WS_URL", default="")
+# --- Observability (issue 17) -------------------------------------------------------------
+# /metrics: with a token, only `Authorization: Bearer <METRICS_TOKEN>`; without, loopback clients only.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Where every process writes its metrics (prometheus multiprocess mode); unset = this process only.
+# scripts/serve.sh and config/gunicorn.conf.py set it; it must be set before prometheus_client loads.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+# Log lines: "console" (readable, make run) or "json" (one object per line, for log aggregation).
+LOG_FORMAT = env.str("LOG_FORMAT", default="console")
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)  # one line per request: route, status, duration
+LOGGING["formatters"] = {
+    "plain": {"()": "platform_core.observability.logs.ConsoleFormatter"},
+    "json": {"()": "platform_core.observability.logs.JsonFormatter"},
+}
+LOGGING["handlers"] = {
+    "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "plain"}
+}
+# Statements slower than this are logged (logger platform.db.slow) with their request id and SQL shape.
+SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=200)
+# Sentry: errors and traces when a DSN is set (Django, Celery and Redis integrations, scrubbed events).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV)
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from platform_core.observability.errors import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+# Staff are e-mailed when this many dead letters are open (at most once per interval); 0 = never.
+DEAD_LETTER_ALERT_THRESHOLD = env.int("DEAD_LETTER_ALERT_THRESHOLD", default=10)
+DEAD_LETTER_ALERT_INTERVAL_SECONDS = env.int("DEAD_LETTER_ALERT_INTERVAL_SECONDS", default=3600)
+# A Celery worker's main process serves its own metrics on this port when set (worker containers).
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)

@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from platform_core import health
+from platform_core.observability import scrape
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("integrations.webhooks.api.urls")),  # first: webhook intake is the hottest route
@@ -11,12 +12,14 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("realtime.api.urls")),
     path("", include("assessments.api.urls")),
     path("", include("assessments.api.ai_urls")),
+    path("integrations/airtable/", include("integrations.airtable.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", scrape.metrics_view, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),

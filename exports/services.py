@@ -26,6 +26,7 @@ from exports.renderers import FORMATS
 from exports.storage import file_delete, file_digest, file_link, file_store
 from integrations.email.services import email_enqueue
 from integrations.webhooks.services.outbound import webhook_event_emit
+from platform_core.analytics import event_record
 from platform_core.exceptions import ApplicationError
 from platform_core.models import AuditEvent, Customer, Job, User
 from platform_core.services.audit import audit_record
@@ -70,6 +71,7 @@ def export_request(*, user: User, document: str, format: str, params: dict[str, 
         kind=f"export.{document}", task_name=RENDER_TASK, customer=user.customer, user=user,
         input={"exportId": str(export.id), "document": document, "format": format}, message="Waiting for a worker",
     )  # fmt: skip
+    event_record("export.requested", user=user, properties={"document": document, "format": format})
     export.save()
     return export
 
@@ -197,6 +199,9 @@ def export_download(
         kind=AuditEvent.Kind.EXPORT_DOWNLOADED, actor=user, customer=export.customer, request=request,
         target=str(export.id), details={"document": export.document, "format": export.format},
     )  # fmt: skip
+    event_record(
+        "export.downloaded", user=user, customer_id=export.customer_id, properties={"document": export.document}
+    )
     return file_link(export=export, expires_at=expires_at), expires_at
 
 

@@ -9,6 +9,9 @@ Protocol (JSON text frames):
 - then job events {"type": "job.progress"|"job.succeeded"|"job.failed"|"job.cancelled", "eventId",
   "jobId", "kind", "status", "progress", "message", "at", "result"?, "error"?} for the user's jobs and
   jobs it follows, each once; and broadcasts such as {"type": "announcement", "eventId", "message", "data", "at"}.
+- analytics dashboards: {"type": "analytics.update", "eventId", "at", "scope": "customer"|"platform",
+  "counts": {eventType: n}, "customers"?} after each rollup fold, with the events just folded in
+  (the user's customer's; staff also get the platform's). A dashboard adds them to what it shows.
 - client actions: {"action": "subscribe"|"unsubscribe", "jobId"} (a job of the user's customer;
   answered {"type": "subscribed", "job": {...current state}}), {"action": "ping"} -> {"type": "pong"}.
   Mistakes are answered {"type": "error", "error": {"code", "message", "details"}}.
@@ -28,7 +31,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from platform_core.events import customer_group, job_group, user_group
 from platform_core.models import User
+from platform_core.observability.metrics import WS_DISCONNECTS, WS_EVENTS_SENT, WS_OPEN
 from realtime import selectors, services
+from realtime.analytics.live import STAFF_GROUP
 from realtime.broadcast import hub
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -72,9 +77,12 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
         await self._join(user_group(user.pk))
         if user.customer_id:
             await self._join(customer_group(user.customer_id))
+        if user.is_staff:
+            await self._join(STAFF_GROUP)
         # Group messages wait in the channel until connect returns, so the snapshot comes first.
         await self.send(text_data=_dumps({"type": "snapshot", "jobs": snapshot}))
         hub.register(self)
+        WS_OPEN.inc()
 
     async def _refuse(self, code: int) -> NoReturn:
         await self.close(code=code)
@@ -82,6 +90,9 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
         raise StopConsumer()
 
     async def disconnect(self, code: int) -> None:
+        if self in hub.sockets:  # an accepted, authenticated socket (refused ones never counted)
+            WS_OPEN.dec()
+            WS_DISCONNECTS.labels("normal" if code in (1000, 1001) else "dropped").inc()
         hub.unregister(self)
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
@@ -112,6 +123,11 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
                 return
             self.seen.append(event_id)
         await self.send(text_data=_dumps(selectors.client_event(event)))
+        WS_EVENTS_SENT.labels(event.get("type", "job")).inc()
+
+    async def analytics_update(self, message: dict[str, Any]) -> None:
+        """New rollup values (realtime.analytics.live) for the customer's or the staff dashboard."""
+        await self.send(text_data=_dumps(message["event"]))
 
     async def _subscription(self, action: str, job_id: str) -> None:
         assert self.user is not None
@@ -126,7 +142,8 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
                 await self.channel_layer.group_discard(group, self.channel_name)
             await self.send(text_data=_dumps({"type": "unsubscribed", "jobId": job_id}))
             return
-        if group not in self.joined and len(self.joined) >= MAX_SUBSCRIPTIONS + 2:  # + user and customer groups
+        followed = sum(1 for joined in self.joined if joined.startswith("job."))
+        if group not in self.joined and followed >= MAX_SUBSCRIPTIONS:
             await self._error("too_many_subscriptions", f"A socket follows at most {MAX_SUBSCRIPTIONS} jobs.")
             return
         await self._join(group)

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 export BIND_HOST="${BIND_HOST:-127.0.0.1}" HTTP_PORT="${HTTP_PORT:-8000}" WS_PORT="${WS_PORT:-8001}"
 export WEB_WORKERS="${WEB_WORKERS:-3}" WORKER_CONCURRENCY="${WORKER_CONCURRENCY:-2}"
+export ANALYTICS_DASHBOARD_WS_URL="${ANALYTICS_DASHBOARD_WS_URL:-ws://$BIND_HOST:$WS_PORT/ws/}"  # the staff dashboard's socket
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/prometheus}" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR" && rm -f "$PROMETHEUS_MULTIPROC_DIR"/*.db  # metrics of web, ws and workers; fresh each start
 export CELERY_QUEUES="${CELERY_QUEUES:-default,assessments,ai,exports,email,airtable,research,webhooks}"
 
 python manage.py migrate --noinput -v0

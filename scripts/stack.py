@@ -7,6 +7,12 @@ When DATABASE_URL / REDIS_URL are already set, those servers are used instead.
     python scripts/stack.py --data var -- supervisord -c ...     # persistent (make run)
     python scripts/stack.py --ephemeral -- pytest                # fresh, deleted after (make test)
     python scripts/stack.py --ephemeral --durable -- bench/...   # fresh, but commits reach the disk
+    python scripts/stack.py --ephemeral --replica -- pytest      # plus a streaming-replication standby
+
+With --replica a second PostgreSQL is cloned from the first with pg_basebackup and follows it as a
+hot standby (standby.signal + primary_conninfo); DATABASE_REPLICA_URL points at it and
+DATABASE_REPLICA_PGDATA names its data directory (tests stop and restart it with standby_stop /
+standby_start below).
 
 The command's exit status is this script's exit status.
 """
@@ -84,10 +90,24 @@ def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: floa
             proc.wait()
 
 
-def start_postgres(data_dir: Path, *, durable: bool, databases: list[str], stack: ExitStack) -> str:
+def postgres_bin() -> Path:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from pgserver._commands import POSTGRES_BIN_PATH
+    return Path(POSTGRES_BIN_PATH)
+
+
+def server_settings(*, durable: bool) -> list[str]:
+    settings = ["-c", "max_connections=500", "-c", "shared_buffers=128MB"]
+    # Slow statements reach postgres.log (the platform also logs its own, with their request ids).
+    settings += ["-c", f"log_min_duration_statement={os.environ.get('SLOW_QUERY_MS', '200')}"]
+    if not durable:  # test data is thrown away: skip the disk flushes
+        settings += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+    return settings
+
+
+def start_postgres(data_dir: Path, *, durable: bool, databases: list[str], stack: ExitStack) -> str:
+    POSTGRES_BIN_PATH = postgres_bin()
 
     pgdata = data_dir / "pgdata"
     socket_dir = data_dir / "pgsocket"
@@ -120,13 +140,8 @@ def start_postgres(data_dir: Path, *, durable: bool, databases: list[str], stack
         str(port),
         "-k",
         str(socket_dir),
-        "-c",
-        "max_connections=500",
-        "-c",
-        "shared_buffers=128MB",
+        *server_settings(durable=durable),
     ]
-    if not durable:  # test data is thrown away: skip the disk flushes
-        settings += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
     log = open(data_dir / "postgres.log", "ab")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(pgdata), *settings],
@@ -153,6 +168,61 @@ def start_postgres(data_dir: Path, *, durable: bool, databases: list[str], stack
         if not exists:
             subprocess.run([*psql, "-c", f"create database {name}"], check=True)
     return f"postgres://postgres@127.0.0.1:{port}"
+
+
+def standby_create(data_dir: Path, *, primary_port: int, durable: bool, stack: ExitStack) -> str:
+    """Clone the running primary into a hot standby that streams its WAL; returns its URL."""
+    bin_dir = postgres_bin()
+    pgdata = data_dir / "standby"
+    socket_dir = data_dir / "standby-socket"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    socket_dir.mkdir(parents=True, exist_ok=True)
+    pgdata.chmod(0o700)
+    chown_for_service(data_dir)
+    user_args = run_as_service_user()
+    if not (pgdata / "PG_VERSION").exists():
+        # -R writes standby.signal and primary_conninfo; -X stream copies the WAL written meanwhile.
+        subprocess.run(
+            [str(bin_dir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary_port), "-U", "postgres",
+             "-D", str(pgdata), "-R", "-X", "stream", "-c", "fast"],
+            check=True, stdout=subprocess.DEVNULL, **user_args,  # type: ignore[call-overload]
+        )  # fmt: skip
+    port = free_port()
+    # Everything a restart needs is in the data directory: `postgres -D <pgdata>` alone brings it back.
+    options = [
+        *server_settings(durable=durable)[1::2],
+        "listen_addresses='127.0.0.1'",
+        f"port={port}",
+        f"unix_socket_directories='{socket_dir}'",
+        "hot_standby=on",
+        "hot_standby_feedback=on",  # long analytics reads are not cancelled by the primary's vacuum
+        f"primary_conninfo='host=127.0.0.1 port={primary_port} user=postgres application_name=standby'",
+    ]
+    with (pgdata / "postgresql.auto.conf").open("a") as conf:
+        conf.write("\n".join(option.replace("=", " = ", 1) for option in options) + "\n")
+    stack.callback(standby_stop, pgdata)
+    standby_start(pgdata)
+    return f"postgres://postgres@127.0.0.1:{port}"
+
+
+def _pg_ctl(pgdata: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [str(postgres_bin() / "pg_ctl"), "-D", str(pgdata), *args],
+        capture_output=True,
+        **run_as_service_user(),  # type: ignore[call-overload]
+    )
+
+
+def standby_start(pgdata: Path) -> None:
+    """Start (or restart) the standby and wait until it accepts connections."""
+    result = _pg_ctl(pgdata, "-l", str(pgdata.parent / "standby.log"), "-w", "-t", "60", "start")
+    if result.returncode != 0:
+        raise RuntimeError(f"standby did not start: {result.stdout.decode()} {result.stderr.decode()}")
+
+
+def standby_stop(pgdata: Path) -> None:
+    """Fast shutdown of the standby (nothing to do when it is not running)."""
+    _pg_ctl(pgdata, "-m", "fast", "-w", "stop")
 
 
 def start_redis(data_dir: Path, *, durable: bool, stack: ExitStack) -> str:
@@ -198,7 +268,7 @@ def main() -> int:
         "--durable", action="store_true", help="with --ephemeral: commit to disk (fsync), for benchmarks of writes"
     )
     parser.add_argument(
-        "--replica", action="store_true", help="also export DATABASE_REPLICA_URL: a second database on the server"
+        "--replica", action="store_true", help="also start a streaming standby and export DATABASE_REPLICA_URL"
     )
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
@@ -217,11 +287,14 @@ def main() -> int:
             data_dir.mkdir(parents=True, exist_ok=True)
         durable = args.durable or not args.ephemeral
         if not env.get("DATABASE_URL"):
-            databases = ["platform", "platform_replica"] if args.replica else ["platform"]
-            server = start_postgres(data_dir, durable=durable, databases=databases, stack=stack)
+            server = start_postgres(data_dir, durable=durable, databases=["platform"], stack=stack)
             env["DATABASE_URL"] = f"{server}/platform"
             if args.replica:
-                env["DATABASE_REPLICA_URL"] = f"{server}/platform_replica"
+                primary_port = int(server.rsplit(":", 1)[1])
+                standby = standby_create(data_dir, primary_port=primary_port, durable=durable, stack=stack)
+                env["DATABASE_REPLICA_URL"] = f"{standby}/platform"
+                env["DATABASE_REPLICA_PGDATA"] = str(data_dir / "standby")
+                print(f"stack: streaming standby at {env['DATABASE_REPLICA_URL']}", flush=True)
             print(f"stack: private PostgreSQL at {env['DATABASE_URL']}", flush=True)
         if not env.get("REDIS_URL"):
             env["REDIS_URL"] = start_redis(data_dir, durable=durable, stack=stack)

@@ -28,6 +28,8 @@ from integrations.ai.gateway import ai_complete, cache_forget
 from integrations.ai.quotas import ai_quota_consume
 from integrations.ai.services import ai_budget_check
 from integrations.ai.types import AIRequest
+from integrations.airtable.outbox import airtable_change_enqueue
+from platform_core.analytics import event_record
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, Job, User
 from platform_core.services.jobs import job_create, job_progress
@@ -117,12 +119,28 @@ def ai_json_generate(
                 "The AI answer was invalid, also after one repair attempt: " + "; ".join(errors[:5]),
                 code="ai_output_invalid", status_code=502, details={"errors": errors},
             )  # fmt: skip
+    event_record(
+        "ai.generation",
+        user_id=user_id,
+        customer_id=customer_id,
+        properties={"operation": operation, "value": float(generated.cost_usd)},
+    )
     generated.content = content
     return generated
 
 
 def _progress(job: Job, progress: int, message: str) -> None:
     job_progress(job=job, progress=progress, message=message)
+
+
+def _assets_changed(customer: Customer) -> None:
+    """The customer's latest ICP/personas changed: queue its Customer Assets row (if Airtable syncs it)."""
+    from assessments.airtable_sync import customer_assets_values
+
+    airtable_change_enqueue(
+        customer=customer, entity="customer_assets", key=str(customer.pk),
+        fields=lambda: customer_assets_values(customer),
+    )  # fmt: skip
 
 
 # --- ICP ----------------------------------------------------------------------------------------
@@ -151,6 +169,8 @@ def icp_generate(*, job: Job) -> dict[str, Any]:
             content=generated.content, **generated.meta,
         )  # fmt: skip
         progress_track(customer=job.customer, user=job.user, action="ai_icp_generated", metadata={"icpId": icp.pk})
+        _assets_changed(job.customer)
+    event_record("icp.generated", user=job.user, customer_id=job.customer_id, properties={"icp_id": icp.pk})
     return {"icp_analysis_id": icp.pk, "icp_content": generated.content, "source": generated.source,
             "model": generated.model}  # fmt: skip
 
@@ -172,6 +192,7 @@ def personas_generate(*, job: Job) -> dict[str, Any]:
         industry=inputs["industry"], target_market=inputs.get("target_market") or "",
         personas=generated.content["personas"], **generated.meta,
     )  # fmt: skip
+    _assets_changed(job.customer)
     return {"persona_set_id": persona_set.pk, "personas": persona_set.personas, "source": generated.source,
             "model": generated.model}  # fmt: skip
 
@@ -199,6 +220,12 @@ def _rate_one(job: Job, company_url: str, icp: IcpAnalysis | None) -> CompanyRat
         validate=schemas.rating_validate, max_tokens=1024, temperature=0.5,
     )  # fmt: skip
     host = urlparse(company_url).hostname or company_url
+    event_record(
+        "rating.created",
+        user=job.user,
+        customer_id=job.customer_id,
+        properties={"value": generated.content.get("score")},
+    )
     return CompanyRating.objects.create(
         customer=job.customer, created_by=job.user, job=job, icp_analysis=icp, company_url=company_url,
         company_name=host.removeprefix("www."), **generated.content, **generated.meta,

@@ -6,6 +6,7 @@ from django.db import transaction
 from assessments import formulas
 from assessments.models import BusinessCase, CostCalculation, ProductDetails
 from assessments.services.progress import progress_track
+from platform_core.analytics import event_record
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, User
 
@@ -41,6 +42,7 @@ def business_case_generate(
     progress_track(
         customer=customer, user=user, action="business_case_generated", metadata={"business_case_id": case.pk}
     )
+    event_record("tool.used", user=user, customer_id=customer.pk, properties={"tool": "business_case"})
     return case
 
 
@@ -84,6 +86,7 @@ def business_case_generate_simple(
     progress_track(
         customer=customer, user=user, action="business_case_generated", metadata={"business_case_id": case.pk}
     )
+    event_record("tool.used", user=user, customer_id=customer.pk, properties={"tool": "business_case"})
     return case
 
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from assessments import formulas
 from assessments.models import CostCalculation
 from assessments.services.progress import progress_track
+from platform_core.analytics import event_record
 from platform_core.models import Customer, User
 
 
@@ -12,6 +13,7 @@ def cost_calculate(*, customer: Customer, user: User | None, inputs: dict[str, A
     """Compute (not save) the cost of inaction; calculating completes the cost milestone."""
     result = formulas.cost_of_inaction(inputs, scenario)
     progress_track(customer=customer, user=user, action="cost_calculated", metadata={"scenario": scenario})
+    event_record("tool.used", user=user, customer_id=customer.pk, properties={"tool": "cost_calculator"})
     return result
 
 

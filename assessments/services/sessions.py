@@ -13,8 +13,11 @@ from django.utils import timezone
 
 from assessments import cache as assessment_cache
 from assessments import formulas
+from assessments.airtable_sync import assessment_result_values
 from assessments.models import AssessmentClaimToken, AssessmentSession
+from integrations.airtable.outbox import airtable_change_enqueue
 from integrations.email.services import email_enqueue
+from platform_core.analytics import event_record
 from platform_core.exceptions import ApplicationError
 from platform_core.models import User
 from platform_core.selectors.accounts import staff_emails
@@ -58,6 +61,7 @@ def assessment_start(*, session_id: str, product_info: dict[str, str] | None = N
     """Open a session (idempotent while it is still open: a retried start updates the product info)."""
     session, _ = AssessmentSession.objects.select_for_update().get_or_create(session_id=session_id)
     _ensure_open(session)
+    event_record("assessment.started", properties={"session_id": session.session_id})
     _apply_product_info(session, product_info)
     session.save()
     return session
@@ -95,6 +99,7 @@ def assessment_submit(
         kind="assessment_calculation", task_name="assessments.tasks.assessment_calculate",
         customer=None, user=None, input={"session_id": session.session_id},
     )  # fmt: skip
+    event_record("assessment.completed", properties={"session_id": session.session_id, "value": session.overall_score})
     session.save()
     assessment_cache.invalidate(assessment_cache.assessment_results_key(session.session_id))
     if staff := staff_emails():
@@ -170,6 +175,10 @@ def _link(session: AssessmentSession, user: User) -> None:
     session.status, session.linked_at = AssessmentSession.Status.LINKED, timezone.now()
     session.save(update_fields=["customer", "user", "status", "linked_at", "updated_at"])
     assessment_cache.invalidate(assessment_cache.assessment_results_key(session.session_id))
+    airtable_change_enqueue(
+        customer=session.customer_id, entity="assessment_result", key=session.session_id,
+        fields=assessment_result_values(session),
+    )  # fmt: skip
 
 
 @transaction.atomic

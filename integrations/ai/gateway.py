@@ -25,6 +25,7 @@ from integrations.ai.offline import OFFLINE_MODEL, offline_complete
 from integrations.ai.providers import PROVIDERS, model_chain
 from integrations.ai.services import ai_budget_check, ai_cost_usd, ai_usage_record
 from integrations.ai.types import AIRequest, AIRequestFailed, AIResponse, AIUnavailable, ProviderError
+from platform_core.observability.metrics import AI_PROVIDER_429
 
 logger = logging.getLogger(__name__)
 RETRY_CAP_SECONDS = 20.0
@@ -103,6 +104,8 @@ def _call_model(request: AIRequest, provider_name: str, model: str) -> AIRespons
                 user_id=request.user_id, duration_ms=_elapsed_ms(started), success=False, error_code=exc.code,
             )  # fmt: skip
             logger.warning("AI call %s:%s failed (attempt %d): %s", provider_name, model, attempt, exc.code)
+            if exc.status == 429:
+                AI_PROVIDER_429.labels(provider_name).inc()
             if exc.counts_against_breaker:
                 breaker.breaker_record_failure(provider_name)
             retry = exc.kind == ProviderError.TRANSIENT and attempt < attempts

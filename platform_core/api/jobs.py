@@ -9,12 +9,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from platform_core.api.fields import ModelSerializer
 from platform_core.models import Job
 from platform_core.selectors.jobs import job_get_for_user, job_list_for_user
 from platform_core.services.jobs import job_cancel
 
 
-class JobSerializer(serializers.ModelSerializer[Job]):
+class JobSerializer(ModelSerializer[Job]):
     error = serializers.SerializerMethodField()
 
     class Meta:

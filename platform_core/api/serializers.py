@@ -1,21 +1,22 @@
 from rest_framework import serializers
 
+from platform_core.api.fields import ModelSerializer
 from platform_core.models import Customer, User
 
 
-class CustomerSerializer(serializers.ModelSerializer[Customer]):
+class CustomerSerializer(ModelSerializer[Customer]):
     class Meta:
         model = Customer
         fields = ["id", "name", "slug", "tier", "status", "created_at"]
 
 
-class UserSerializer(serializers.ModelSerializer[User]):
+class UserSerializer(ModelSerializer[User]):
     class Meta:
         model = User
         fields = ["id", "email", "full_name", "role", "date_joined"]
 
 
-class MeSerializer(serializers.ModelSerializer[User]):
+class MeSerializer(ModelSerializer[User]):
     customer = CustomerSerializer(allow_null=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from platform_core.analytics import event_record
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, User
 
@@ -41,4 +42,5 @@ def customer_register(*, email: str, password: str, company_name: str, full_name
     )
     for hook in account_registered_hooks:
         hook(user=user)
+    event_record("user.signed_up", user=user)
     return user

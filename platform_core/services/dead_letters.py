@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from platform_core.exceptions import ApplicationError
 from platform_core.models import DeadLetter, Job
+from platform_core.observability.failures import dead_letter_failure_report
 from platform_core.services.tasks import task_enqueue
 
 
@@ -23,14 +24,16 @@ def dead_letter_record(
         task_name=task_name, status=DeadLetter.Status.REPLAYED, **({"job": job} if job else {"task_id": task_id})
     ).first()
     if letter is None:
-        return DeadLetter.objects.create(
+        letter = DeadLetter.objects.create(
             task_name=task_name, task_id=task_id, args=args, kwargs=kwargs, job=job,
             error=error, traceback=traceback, attempts=attempts, first_failed_at=now, last_failed_at=now,
         )  # fmt: skip
-    letter.status = DeadLetter.Status.OPEN
-    letter.task_id, letter.error, letter.traceback, letter.last_failed_at = task_id, error, traceback, now
-    letter.attempts += attempts
-    letter.save()
+    else:
+        letter.status = DeadLetter.Status.OPEN
+        letter.task_id, letter.error, letter.traceback, letter.last_failed_at = task_id, error, traceback, now
+        letter.attempts += attempts
+        letter.save()
+    dead_letter_failure_report(letter=letter)  # Sentry event; staff e-mail above the threshold
     return letter
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from rest_framework.request import Request
 
 from platform_core import gate
+from platform_core.analytics import event_record
 from platform_core.exceptions import ApplicationError
 from platform_core.models import AuditEvent, User
 from platform_core.services.audit import audit_record
@@ -56,6 +57,7 @@ def login(*, email: str, password: str, request: HttpRequest | Request) -> Token
     audit_record(
         kind=AuditEvent.Kind.LOGIN_SUCCEEDED, actor=user, request=request, target=f"session:{tokens.session.pk}"
     )
+    event_record("user.signed_in", user=user)
     return tokens
 
 

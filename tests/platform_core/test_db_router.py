@@ -1,25 +1,31 @@
-"""The router against a real second database standing in for the replica."""
+"""The router against a real streaming-replication standby of the test database (make test --replica)."""
 
 import pytest
 from django.conf import settings
 from django.db import connections
 
-from config.db_router import analytics_db
+from config.db_router import analytics_db, replica_status
 from platform_core.models import Customer
+from tests.support.replica import wait_replicated
 
 
 @pytest.mark.django_db(databases=["default", "replica"], transaction=True)
-def test_writes_go_to_primary_and_analytics_reads_come_from_the_replica():
+def test_writes_go_to_primary_and_analytics_reads_come_from_the_standby():
     assert "replica" in settings.DATABASES, "make test provides DATABASE_REPLICA_URL"
-    assert connections["replica"].settings_dict["NAME"] != connections["default"].settings_dict["NAME"]
+    replica, primary = connections["replica"].settings_dict, connections["default"].settings_dict
+    assert (replica["NAME"], replica["PORT"]) == (primary["NAME"], replica["PORT"])
+    assert replica["PORT"] != primary["PORT"]  # another server, holding a copy of the same database
+    with connections["replica"].cursor() as cursor:
+        cursor.execute("SELECT pg_is_in_recovery()")
+        assert cursor.fetchone() == (True,)
+    assert replica_status(refresh=True)["usable"]
     assert analytics_db() == "replica"
 
     Customer.objects.create(name="Written", slug="written")
     assert Customer.objects.filter(slug="written").exists()  # ordinary reads: primary
-    assert not Customer.objects.using(analytics_db()).filter(slug="written").exists()  # not yet "replicated"
 
-    # Replication copies the row; analytics now see it on the replica.
-    Customer.objects.using("replica").create(name="Written", slug="written")
+    # Nothing writes to the standby: the row arrives by replication.
+    wait_replicated()
     assert Customer.objects.using(analytics_db()).filter(slug="written").count() == 1
 
 

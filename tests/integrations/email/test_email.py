@@ -40,6 +40,12 @@ CASES: dict[str, tuple[dict[str, Any], str, list[str]]] = {
         {"url": "https://hooks.example.com/in", "reason": "The endpoint answered 410 Gone.", "customer_name": "Acme"},
         "Webhook endpoint disabled: https://hooks.example.com/in", ["410 Gone", "http://localhost:3000/settings/webhooks"],
     ),
+    "dead_letters_alert": (
+        {"open_count": 12, "threshold": 10, "task_name": "exports.tasks.export_render", "error": "internal_error: boom",
+         "admin_url": "https://api.example.com/admin/platform_core/deadletter/", "job_id": "j-1"},
+        "12 dead letters open: exports.tasks.export_render failed for good",
+        ["threshold 10", "internal_error: boom", "https://api.example.com/admin/platform_core/deadletter/"],
+    ),
 }  # fmt: skip
 
 

@@ -1,0 +1,211 @@
+"""Writes of the analytics engine: storing event batches, keeping partitions, folding rollups.
+
+Names of tables come from the models' `_meta.db_table`; partitions are `<events>_pYYYYMMDD`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from prometheus_client import Histogram
+
+from platform_core.analytics import EventRow
+from realtime.models import AnalyticsEvent, AnalyticsFold, AnalyticsRollup, AnalyticsUserDay
+
+logger = logging.getLogger(__name__)
+
+# Writers hold this advisory lock shared while they insert; the fold takes it exclusively for an
+# instant to read its upper bound, so every event received before that bound is already committed.
+FOLD_LOCK = 7_300_118
+FOLD_NAME = "events"
+PLATFORM_DAILY_VIEW = "realtime_analytics_platform_daily"
+PLATFORM_ACTIVE_VIEW = "realtime_analytics_platform_active"
+
+FOLD_SECONDS = Histogram("analytics_fold_seconds", "Duration of one incremental rollup fold")
+
+
+def _events_table() -> str:
+    return AnalyticsEvent._meta.db_table
+
+
+def _partition_name(day: date) -> str:
+    return f"{_events_table()}_p{day:%Y%m%d}"
+
+
+def event_window(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """Times an event may carry: not older than ANALYTICS_EVENT_MAX_AGE_HOURS (its partition
+    exists and the fold still looks there), not more than ANALYTICS_EVENT_MAX_FUTURE_S ahead."""
+    now = now or timezone.now()
+    return (
+        now - timedelta(hours=settings.ANALYTICS_EVENT_MAX_AGE_HOURS),
+        now + timedelta(seconds=settings.ANALYTICS_EVENT_MAX_FUTURE_S),
+    )
+
+
+def events_write(rows: Sequence[EventRow]) -> int:
+    """Store a batch with one COPY (the writer platform_core.analytics flushes into).
+
+    Rows outside `event_window()` are dropped (the ingest API refuses them earlier); a missing
+    partition is created and the batch retried once.
+    """
+    oldest, newest = event_window()
+    kept = [row for row in rows if oldest <= row[0] <= newest]
+    if len(kept) < len(rows):
+        logger.warning("analytics: dropped %d events outside the accepted time window", len(rows) - len(kept))
+    if not kept:
+        return 0
+    try:
+        try:
+            _copy(kept)
+        except IntegrityError:  # "no partition of relation ... found for row": beat has not run yet
+            partitions_ensure(start=min(row[0] for row in kept).date(), end=max(row[0] for row in kept).date())
+            _copy(kept)
+    finally:
+        connection.close()  # the flush thread hands its connection back to the pool between batches
+    return len(kept)
+
+
+def _copy(rows: Sequence[EventRow]) -> None:
+    columns = "occurred_at, customer_id, user_id, type, properties, source"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [FOLD_LOCK])
+        with cursor.copy(f"COPY {_events_table()} ({columns}) FROM STDIN") as copy:
+            for occurred_at, customer_id, user_id, type_, properties, source in rows:
+                copy.write_row((occurred_at, customer_id, user_id, type_, json.dumps(properties), source))
+
+
+# --- partitions -------------------------------------------------------------------------------
+
+
+def partitions_list() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass ORDER BY c.relname",
+            [_events_table()],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def partitions_ensure(*, start: date, end: date) -> list[str]:
+    """Daily partitions [start, end] (UTC days); returns the ones created."""
+    created = []
+    existing = set(partitions_list())
+    day = start
+    with connection.cursor() as cursor:
+        while day <= end:
+            name = _partition_name(day)
+            if name not in existing:
+                cursor.execute(
+                    f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {_events_table()} FOR VALUES FROM (%s) TO (%s)",
+                    [f"{day.isoformat()} 00:00+00", f"{(day + timedelta(days=1)).isoformat()} 00:00+00"],
+                )
+                created.append(name)
+            day += timedelta(days=1)
+    return created
+
+
+def partitions_maintain(*, today: date | None = None) -> dict[str, list[str]]:
+    """Create ANALYTICS_PARTITIONS_AHEAD_DAYS of partitions ahead; detach and drop those whose whole
+    day is older than ANALYTICS_RETENTION_DAYS (a DROP of a partition: no row-by-row delete)."""
+    today = today or timezone.now().date()
+    created = partitions_ensure(
+        start=today - timedelta(days=1), end=today + timedelta(days=settings.ANALYTICS_PARTITIONS_AHEAD_DAYS)
+    )
+    cutoff = today - timedelta(days=settings.ANALYTICS_RETENTION_DAYS)
+    prefix = f"{_events_table()}_p"
+    dropped = []
+    for name in partitions_list():
+        suffix = name.removeprefix(prefix)
+        if len(suffix) != 8 or not suffix.isdigit():
+            continue
+        if datetime.strptime(suffix, "%Y%m%d").date() < cutoff:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER TABLE {_events_table()} DETACH PARTITION {name}")
+                cursor.execute(f"DROP TABLE {name}")
+            dropped.append(name)
+    minute_cutoff = timezone.now() - timedelta(days=settings.ANALYTICS_MINUTE_ROLLUP_DAYS)
+    AnalyticsRollup.objects.filter(granularity=AnalyticsRollup.Granularity.MINUTE, bucket__lt=minute_cutoff).delete()
+    return {"created": created, "dropped": dropped}
+
+
+# --- rollups ----------------------------------------------------------------------------------
+
+
+def _fold_sql() -> str:
+    """One statement: the new events are scanned once and added to the minute, hour and day
+    rollups and to the active-user days; it returns the delta per customer and type."""
+    events, rollup, user_day = _events_table(), AnalyticsRollup._meta.db_table, AnalyticsUserDay._meta.db_table
+    upsert = (
+        f"ON CONFLICT ON CONSTRAINT analytics_rollup_key DO UPDATE SET count = {rollup}.count + EXCLUDED.count, "
+        f"value_sum = {rollup}.value_sum + EXCLUDED.value_sum"
+    )
+    return f"""
+    WITH delta AS MATERIALIZED (
+        SELECT date_trunc('minute', occurred_at, 'UTC') AS minute, customer_id, type, count(*) AS n,
+               coalesce(sum((properties->>'value')::float8)
+                        FILTER (WHERE jsonb_typeof(properties->'value') = 'number'), 0) AS v
+        FROM {events}
+        WHERE received_at >= %(lo)s AND received_at < %(hi)s AND occurred_at >= %(oldest)s
+        GROUP BY 1, 2, 3
+    ), minutes AS (
+        INSERT INTO {rollup} (granularity, bucket, customer_id, type, count, value_sum)
+        SELECT 'minute', minute, customer_id, type, n, v FROM delta {upsert}
+    ), hours AS (
+        INSERT INTO {rollup} (granularity, bucket, customer_id, type, count, value_sum)
+        SELECT 'hour', date_trunc('hour', minute, 'UTC'), customer_id, type, sum(n), sum(v)
+        FROM delta GROUP BY 2, 3, 4 {upsert}
+    ), days AS (
+        INSERT INTO {rollup} (granularity, bucket, customer_id, type, count, value_sum)
+        SELECT 'day', date_trunc('day', minute, 'UTC'), customer_id, type, sum(n), sum(v)
+        FROM delta GROUP BY 2, 3, 4 {upsert}
+    ), users AS (
+        INSERT INTO {user_day} (day, customer_id, user_id)
+        SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date, customer_id, user_id
+        FROM {events}
+        WHERE received_at >= %(lo)s AND received_at < %(hi)s AND occurred_at >= %(oldest)s
+          AND user_id IS NOT NULL
+        ON CONFLICT ON CONSTRAINT analytics_user_day_key DO NOTHING
+    )
+    SELECT customer_id, type, sum(n)::bigint, sum(v) FROM delta GROUP BY 1, 2
+    """  # noqa: S608 - table names from _meta, values are parameters
+
+
+def rollups_fold() -> list[dict[str, Any]]:
+    """Fold the events received since the last fold into the rollups; returns what was added.
+
+    Idempotent: the watermark moves in the same transaction as the counts (row-locked, so two
+    folds never read the same one), and a rerun finds nothing new to add.
+    """
+    with FOLD_SECONDS.time(), transaction.atomic():
+        fold, _ = AnalyticsFold.objects.select_for_update().get_or_create(
+            name=FOLD_NAME,
+            defaults={"folded_until": timezone.now() - timedelta(hours=settings.ANALYTICS_EVENT_MAX_AGE_HOURS)},
+        )
+        with connection.cursor() as cursor:
+            # Wait out in-flight writers, then take the bound: later writers stamp later times.
+            cursor.execute("SELECT pg_advisory_lock(%s)", [FOLD_LOCK])
+            cursor.execute("SELECT clock_timestamp()")
+            hi = cursor.fetchone()[0]
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [FOLD_LOCK])
+            lo = fold.folded_until
+            oldest = lo - timedelta(hours=settings.ANALYTICS_EVENT_MAX_AGE_HOURS)
+            cursor.execute(_fold_sql(), {"lo": lo, "hi": hi, "oldest": oldest})
+            rows = cursor.fetchall()
+        fold.folded_until = hi
+        fold.save(update_fields=["folded_until", "updated_at"])
+    return [{"customer_id": c, "type": t, "count": int(n), "value_sum": float(v)} for c, t, n, v in rows]
+
+
+def views_refresh() -> None:
+    """The staff dashboard's materialized views, rebuilt without blocking their readers."""
+    with connection.cursor() as cursor:
+        for view in (PLATFORM_DAILY_VIEW, PLATFORM_ACTIVE_VIEW):
+            cursor.execute(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {view}")

@@ -37,8 +37,12 @@ RUN_ID = os.environ.get("LOADBENCH_RUN_ID", uuid.uuid4().hex[:8])
 API = "/api/v1"
 POLL_SECONDS = 2.0  # as the old frontend polled /api/jobs/:id (and job_status allows 60/min)
 JOB_WAIT_SECONDS = float(os.environ.get("LOADBENCH_JOB_WAIT", "60"))  # a person stops watching after this
-EXPORT_EVERY_SECONDS = 60.0  # a member asks for at most one file a minute (exports_create: 30/15m)
-AI_JOBS_PER_MEMBER = 2  # jobs_generate_icp allows 5/h, the free tier 5 AI operations a day
+# A member asks for a file about once per 10-minute session, and starts an AI job about as often (the
+# first at a random moment of the first period, so arrivals don't bunch); never more than 2 AI jobs per
+# run (jobs_generate_icp allows 5/h, the free tier 5 AI operations a day; exports_create 30/15m).
+EXPORT_EVERY_SECONDS = float(os.environ.get("LOADBENCH_EXPORT_EVERY", "600"))
+AI_EVERY_SECONDS = float(os.environ.get("LOADBENCH_AI_EVERY", "600"))
+AI_JOBS_PER_MEMBER = 2
 ACCESS_REFRESH_AFTER = 12 * 60  # access tokens live 15 min (JWT_ACCESS_MINUTES)
 PASSWORD = os.environ.get("LOADBENCH_PASSWORD", "load-bench-" + RUN_ID + "-Xy9!")
 
@@ -115,6 +119,8 @@ def _socket_ticket(record: dict[str, Any]) -> None:
 def _record(request_type: str, name: str, response_time: float, response: Any, exception: Any, **kw: Any) -> None:
     status = getattr(response, "status_code", 0) or 0
     context = kw.get("context") or {}
+    if exception is not None and not status and not context.get("code"):  # no answer: say why
+        context = {"code": type(exception).__name__}
     REQUESTS.write({
         "t": round(time.time() - response_time / 1000, 3), "class": CLASS_OF.get(name, "other"), "name": name,
         "ms": round(response_time, 2), "ok": exception is None, "status": status, "code": context.get("code"),
@@ -184,7 +190,9 @@ class Person(FastHttpUser):
                 except ValueError:
                     response.failure("not JSON")
                     return None
-            code = _error_code(response)
+            cause = response.request_meta.get("exception")
+            cause = getattr(cause, "original", None) or cause  # geventhttpclient wraps it in RetriesExceeded
+            code = _error_code(response) if response.status_code else type(cause).__name__ if cause else None
             response.request_meta["context"] = {"code": code}
             response.failure(f"{response.status_code} {code or ''}".strip())
             return None
@@ -200,8 +208,10 @@ class Member(Person):
         self.tokens: dict[str, str] = {}
         self.token_at = 0.0
         self.has_cost = self.has_case = False
-        self.last_export = 0.0
+        self.next_export = time.time() + RNG.uniform(0, EXPORT_EVERY_SECONDS)
+        self.next_ai = time.time() + RNG.uniform(0, AI_EVERY_SECONDS)
         self.ai_jobs = 0
+        self.ai_budget = AI_JOBS_PER_MEMBER
         if PHASE == "steady":
             self._take_account()
         else:
@@ -221,6 +231,12 @@ class Member(Person):
         account = accounts[index]
         self.email = account["email"]
         self._use(account["tokens"], at=account["at"])
+        # A reused account (run.py --accounts) may have spent some of its AI quota in earlier runs:
+        # 5 a day on the free tier, 5 ICP jobs an hour.
+        now = time.time()
+        spent = account.get("aiJobs", [])
+        day, hour = sum(t > now - 86400 for t in spent), sum(t > now - 3600 for t in spent)
+        self.ai_budget = max(0, min(AI_JOBS_PER_MEMBER, 5 - day, 5 - hour))
         self.has_cost = self.has_case = False
 
     def _sign_up_and_in(self) -> None:
@@ -307,12 +323,14 @@ class Member(Person):
 
     @task(1)
     def export(self) -> None:
-        if time.time() - self.last_export < EXPORT_EVERY_SECONDS:
+        if time.time() < self.next_export:
             return self.me()
         if not (self.has_cost or self.has_case):
-            return self.cost_save()  # a file needs something to be in it
+            self.cost_save()  # a file needs something in it: save the analysis, then ask for its file
+            if not self.has_cost:
+                return None
         self._fresh()
-        self.last_export = time.time()
+        self.next_export = time.time() + EXPORT_EVERY_SECONDS
         document = RNG.choice(
             [d for d, ok in (("cost-of-inaction", self.has_cost), ("business-case", self.has_case)) if ok]
         )
@@ -337,10 +355,11 @@ class Member(Person):
 
     @task(1)
     def ai_job(self) -> None:
-        if self.ai_jobs >= AI_JOBS_PER_MEMBER:
+        if self.ai_jobs >= self.ai_budget or time.time() < self.next_ai:
             return self.jobs_list()
         self._fresh()
         self.ai_jobs += 1
+        self.next_ai = time.time() + AI_EVERY_SECONDS
         body = {"productInfo": {"name": "Deal Desk", "description": "Scores B2B deals"}, "industry": "SaaS"}
         started = time.time()
         accepted = self.call("POST", "/jobs/generate-icp", "POST /jobs/generate-icp", body, expect=(202,))

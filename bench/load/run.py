@@ -26,6 +26,7 @@ import ipaddress
 import json
 import math
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -113,6 +114,16 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line, sep, *body])
 
 
+def own_cpu() -> float:
+    """CPU seconds of this process (the driver and its sampler thread), not of its children."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
+
+
 def machine_busy_jiffies() -> tuple[int, int]:
     """(busy, total) jiffies of the whole machine since boot, from /proc/stat's cpu line."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -187,7 +198,11 @@ def histogram_quantile(q: float, before: dict[float, float], after: dict[float, 
 def platform_root(port: int) -> psutil.Process | None:
     """The top of the platform's process tree: scripts/stack.py (or supervisord) above the HTTP listener."""
     listener = None
-    for conn in psutil.net_connections("tcp"):
+    try:
+        connections = psutil.net_connections("tcp")
+    except psutil.AccessDenied:  # another user's processes: run as the platform's user (or root)
+        return None
+    for conn in connections:
         if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
             listener = conn.pid
             break
@@ -230,7 +245,7 @@ def inherited_role(proc: psutil.Process) -> str:
 
 
 class Sampler(threading.Thread):
-    """Every second: RSS (and PSS every 5th), CPU seconds per process of each group, machine memory."""
+    """Every second: RSS (and PSS every 10th), CPU seconds per process of each group, machine memory."""
 
     def __init__(self, root: psutil.Process | None) -> None:
         super().__init__(daemon=True)
@@ -271,7 +286,7 @@ class Sampler(threading.Thread):
                                     self.roles[key] = inherited_role(proc)
                                 if group == "platform":
                                     rss += proc.memory_info().rss
-                                    if self.samples % 5 == 1:
+                                    if self.samples % 10 == 1:
                                         pss += getattr(proc.memory_full_info(), "pss", 0)
                         except psutil.Error:
                             continue
@@ -302,26 +317,96 @@ def cpu_between(
     return out
 
 
+def calibrate(host: str, sampler: Sampler, count: int = 300) -> float:
+    """gunicorn's CPU ms per bare GET /healthz, one at a time before the load: the run's own baseline."""
+    before = sampler.mark()
+    for _ in range(count):
+        http("GET", f"{host}/healthz", timeout=30)
+    spent = cpu_between(before, sampler.mark(), sampler.roles).get("platform", {}).get("web (gunicorn)", 0.0)
+    return spent / count * 1000
+
+
 # --- setup and polling -----------------------------------------------------------------------------------
 
 
-def make_accounts(host: str, count: int, run_id: str, password: str) -> list[dict[str, Any]]:
-    """Register `count` members (untimed setup of the steady phase), 4 at a time."""
+def steady_accounts(
+    host: str, count: int, run_id: str, password: str, pool: Path | None
+) -> tuple[list[dict[str, Any]], str]:
+    """`count` signed-in members for the steady phase (untimed setup), 4 at a time; (accounts, their password).
 
-    def one(i: int) -> dict[str, Any]:
-        email = f"load-{run_id}-steady-{i}@bench.example.com"
-        body = {"email": email, "password": password, "fullName": "Load Bench", "companyName": f"Steady {run_id} {i}"}
-        headers = {"X-Forwarded-For": f"10.250.{i >> 8 & 255}.{i & 255 or 1}"}
+    Without a pool file each is registered. With one (--accounts), the accounts of earlier runs against
+    this host are reused: their tokens refreshed (no password hash on the server), or signed in again
+    when their session ended, or registered again when the database was reset; more are registered
+    when the pool is short. The pool keeps when each account started an AI job (tier quotas).
+    """
+    stored: dict[str, Any] = {}
+    if pool is not None and pool.exists():
+        stored = json.loads(pool.read_text())
+        if stored.get("host") != host:
+            print(f"setup: {pool} is for {stored.get('host')}, not {host}: new accounts", flush=True)
+            stored = {}
+    pool_id = stored.get("id", run_id)
+    password = stored.get("password", password)
+    existing: list[dict[str, Any]] = stored.get("accounts", [])
+    how: Counter[str] = Counter()
+
+    def register(i: int, email: str, headers: dict[str, str]) -> dict[str, Any]:
+        body = {"email": email, "password": password, "fullName": "Load Bench", "companyName": f"Steady {pool_id} {i}"}
         status, answer = http("POST", f"{host}/api/v1/auth/register/", body, headers, timeout=120)
         if status != 201:
             raise RuntimeError(f"setup: register answered {status}: {answer}")
-        return {"email": email, "tokens": answer["tokens"], "at": time.time()}
+        how["registered"] += 1
+        return {"email": email, "tokens": answer["tokens"], "at": time.time(), "aiJobs": []}
+
+    def one(i: int) -> dict[str, Any]:
+        if i and i % 100 == 0:
+            print(f"setup: account {i}/{count} ({time.monotonic() - started:.0f} s)", flush=True)
+        headers = {"X-Forwarded-For": f"10.250.{i >> 8 & 255}.{i & 255 or 1}"}
+        if i >= len(existing):
+            return register(i, f"load-{pool_id}-steady-{i}@bench.example.com", headers)
+        account = existing[i]
+        refresh = {"refresh": account["tokens"]["refresh"]}
+        status, tokens = http("POST", f"{host}/api/v1/auth/token/refresh/", refresh, headers, timeout=120)
+        if status == 200:
+            how["refreshed"] += 1
+        else:
+            login = {"email": account["email"], "password": password}
+            status, tokens = http("POST", f"{host}/api/v1/auth/token/", login, headers, timeout=120)
+            if status != 200:
+                return {**register(i, account["email"], headers), "aiJobs": []}
+            how["signed in"] += 1
+        tokens = {"access": tokens["access"], "refresh": tokens.get("refresh", refresh["refresh"])}
+        return {**account, "tokens": tokens, "at": time.time()}
 
     started = time.monotonic()
-    with ThreadPoolExecutor(4) as pool:
-        accounts = list(pool.map(one, range(count)))
-    print(f"setup: {count} accounts registered in {time.monotonic() - started:.0f} s", flush=True)
-    return accounts
+    with ThreadPoolExecutor(4) as pool_threads:
+        accounts = list(pool_threads.map(one, range(count)))
+    done = ", ".join(f"{v} {k}" for k, v in sorted(how.items()))
+    print(f"setup: {count} accounts ready in {time.monotonic() - started:.0f} s ({done})", flush=True)
+    if pool is not None:
+        save_pool(pool, {"host": host, "id": pool_id, "password": password, "accounts": accounts + existing[count:]})
+    return accounts, password
+
+
+def save_pool(pool: Path, data: dict[str, Any]) -> None:
+    pool.parent.mkdir(parents=True, exist_ok=True)
+    tmp = pool.with_suffix(".tmp")
+    tmp.touch(mode=0o600)
+    tmp.write_text(json.dumps(data))
+    tmp.replace(pool)
+
+
+def pool_note_ai_jobs(pool: Path, jobs: list[dict[str, Any]]) -> None:
+    """Remember when each pool account started an AI job, so later runs stay inside the tier quotas."""
+    data = json.loads(pool.read_text())
+    started: dict[str, list[float]] = defaultdict(list)
+    for job in jobs:
+        if job["kind"] == "generate_icp":
+            started[job["email"]].append(job["t"])
+    day_ago = time.time() - 86400
+    for account in data["accounts"]:
+        account["aiJobs"] = [t for t in account.get("aiJobs", []) + started.get(account["email"], []) if t > day_ago]
+    save_pool(pool, data)
 
 
 def read_jsonl(run_dir: Path, stem: str) -> list[dict[str, Any]]:
@@ -432,20 +517,24 @@ def run_phase(phase: Phase, run_id: str, password: str) -> dict[str, Any]:
     run_dir.mkdir(parents=True, exist_ok=True)
     members = args.users - int(args.users * VISITOR_SHARE)
     if phase.name == "steady":
-        accounts = make_accounts(args.host, members + 2, run_id, password)
+        accounts, password = steady_accounts(args.host, members + 2, run_id, password, args.accounts)
         (run_dir / "accounts.json").write_text(json.dumps(accounts))
     port = urlsplit(args.host).port or 80
     root = platform_root(port)
     sampler = Sampler(root)
     sampler.start()
+    baseline = calibrate(args.host, sampler)
     metrics_before = scrape(args.metrics_url)
     stat_before = machine_busy_jiffies()
     cpu_before = sampler.mark()
+    driver_before = own_cpu()
     env = {**os.environ, "LOADBENCH_DIR": str(run_dir), "LOADBENCH_PHASE": phase.name, "LOADBENCH_RUN_ID": run_id,
-           "LOADBENCH_PASSWORD": password, "LOADBENCH_JOB_WAIT": str(args.job_wait)}  # fmt: skip
+           "LOADBENCH_PASSWORD": password, "LOADBENCH_JOB_WAIT": str(args.job_wait),
+           "LOADBENCH_EXPORT_EVERY": str(args.export_every), "LOADBENCH_AI_EVERY": str(args.ai_every)}  # fmt: skip
     ws_log = (run_dir / "ws.log").open("w")
-    ws = subprocess.Popen([sys.executable, str(HERE / "ws_clients.py"), "--url", args.ws_url, "--dir", str(run_dir)],
-                          stdout=ws_log, stderr=subprocess.STDOUT)  # fmt: skip
+    ws_command = [sys.executable, str(HERE / "ws_clients.py"), "--url", args.ws_url, "--dir", str(run_dir),
+                  "--max-seconds", str(args.duration + 2 * args.job_wait + 300)]  # fmt: skip
+    ws = subprocess.Popen(ws_command, stdout=ws_log, stderr=subprocess.STDOUT)
     sampler.watch("ws clients", psutil.Process(ws.pid))
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--users", str(args.users),
                "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.duration}s", "--host", args.host,
@@ -456,22 +545,34 @@ def run_phase(phase: Phase, run_id: str, password: str) -> dict[str, Any]:
     print(f"{phase.name}: {args.users} users at {args.spawn_rate}/s for {args.duration} s against {args.host} "
           f"(locust output: {run_dir / 'locust.log'})", flush=True)  # fmt: skip
     started = time.time()
-    with (run_dir / "locust.log").open("w") as log:
-        locust = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        sampler.watch("locust", psutil.Process(locust.pid))
-        try:
-            locust.wait(timeout=args.duration + 90)
-        except subprocess.TimeoutExpired:
-            print("locust did not stop in time: killed", flush=True)
+    locust: subprocess.Popen[bytes] | None = None
+    try:
+        with (run_dir / "locust.log").open("w") as log:
+            locust = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            sampler.watch("locust", psutil.Process(locust.pid))
+            try:
+                locust.wait(timeout=args.duration + 90)
+            except subprocess.TimeoutExpired:
+                print("locust did not stop in time: killed", flush=True)
+                os.killpg(locust.pid, signal.SIGKILL)
+                locust.wait()
+    except BaseException:
+        if locust is not None and locust.poll() is None:
             os.killpg(locust.pid, signal.SIGKILL)
-            locust.wait()
+        ws.kill()
+        raise
     cpu_after = sampler.mark()
+    driver_cpu = own_cpu() - driver_before
     stat_after = machine_busy_jiffies()
     elapsed = time.time() - started
+    if not (run_dir / "locust.log").exists() or not read_jsonl(run_dir, "requests"):
+        print("locust made no requests; its log ends:\n" + tail(run_dir / "locust.log"), flush=True)
 
     jobs = merge_jobs(read_jsonl(run_dir, "jobs"))
     print(f"{phase.name}: locust done in {elapsed:.0f} s; polling {len(jobs)} jobs to their end", flush=True)
     states = final_states(args.host, jobs, args.job_wait, password)
+    if phase.name == "steady" and args.accounts is not None:
+        pool_note_ai_jobs(args.accounts, jobs)
     time.sleep(1.0)  # the last events reach the sockets
     (run_dir / "ws.stop").touch()
     try:
@@ -479,13 +580,16 @@ def run_phase(phase: Phase, run_id: str, password: str) -> dict[str, Any]:
     except subprocess.TimeoutExpired:
         ws.kill()
     ws_log.close()
+    if ws.returncode:
+        print(f"socket clients exited {ws.returncode}; their log ends:\n" + tail(run_dir / "ws.log"), flush=True)
     metrics_after = scrape(args.metrics_url)
     sampler.stop_event.set()
     ws_result = json.loads((run_dir / "ws.json").read_text()) if (run_dir / "ws.json").exists() else None
     return analyse(
-        phase, elapsed=elapsed, root=root, sampler=sampler, cpu=cpu_between(cpu_before, cpu_after, sampler.roles),
+        phase, elapsed=elapsed, root=root, sampler=sampler,
+        cpu={**cpu_between(cpu_before, cpu_after, sampler.roles), "driver": {"total": driver_cpu}},
         busy=(stat_after[0] - stat_before[0]) / CLK_TCK, metrics=(metrics_before, metrics_after), jobs=jobs,
-        states=states, ws=ws_result,
+        states=states, ws=ws_result, baseline=baseline,
     )  # fmt: skip
 
 
@@ -504,6 +608,7 @@ def analyse(
     jobs: list[dict[str, Any]],
     states: dict[str, str],
     ws: dict[str, Any] | None,
+    baseline: float,
 ) -> dict[str, Any]:
     args, run_dir = phase.args, phase.run_dir
     requests = read_jsonl(run_dir, "requests")
@@ -587,8 +692,10 @@ def analyse(
     platform_cpu = cpu.get("platform", {}).get("total", 0.0)
     locust_cpu = cpu.get("locust", {}).get("total", 0.0)
     ws_cpu = cpu.get("ws clients", {}).get("total", 0.0)
+    driver_cpu = cpu.get("driver", {}).get("total", 0.0)
     cores = psutil.cpu_count() or 1
-    ours = platform_cpu + locust_cpu + ws_cpu
+    ours = platform_cpu + locust_cpu + ws_cpu + driver_cpu
+    web_ms = cpu.get("platform", {}).get("web (gunicorn)", 0.0) / n * 1000 if n else math.nan
 
     out = [f"\n=== {phase.name}: {args.users} users, spawn {args.spawn_rate}/s, {args.duration} s, {args.host} ==="]
     out.append(f"command: {' '.join(sys.argv)}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
@@ -599,6 +706,18 @@ def analyse(
         rows.append([c, f"{len(values):,}", f"{errors_by_class[c]:,}", *latency(values)])
     rows.append(["all", f"{n:,}", f"{len(failures):,}", *latency(all_ms)])
     out.append("\n" + table(["endpoint class", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows))
+    by_name: dict[str, list[float]] = defaultdict(list)
+    for r in requests:
+        by_name[r["name"]].append(r["ms"])
+    errors_by_name = Counter(r["name"] for r in failures)
+    endpoints = {
+        name: {"requests": len(v), "errors": errors_by_name[name], "p50": percentile(v, 50),
+               "p95": percentile(v, 95), "p99": percentile(v, 99)}
+        for name, v in sorted(by_name.items())
+    }  # fmt: skip
+    if args.by_endpoint:
+        rows = [[name, f"{len(v):,}", f"{errors_by_name[name]:,}", *latency(v)] for name, v in sorted(by_name.items())]
+        out.append("\n" + table(["endpoint", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows))
     per_role = cpu.get("platform", {})
     roles = ", ".join(
         f"{k} {v:.1f}" for k, v in sorted(per_role.items(), key=lambda kv: -kv[1]) if k != "total" and v >= 0.05
@@ -621,11 +740,14 @@ def analyse(
          f"({busy / max(elapsed, 1e-9) / cores:.0%}); the machine is shared: others' work is in it"],
         ["platform processes' CPU per request", f"{platform_cpu / n * 1000:.1f} ms" if n else "-",
          f"{platform_cpu:.1f} CPU-s ({platform_cpu / elapsed / cores:.0%} of {cores} cores): {roles}"],
+        ["web CPU per request vs /healthz", f"{web_ms / baseline:.1f}x" if n and baseline > 0 else "-",
+         f"gunicorn: {web_ms:.2f} ms a request of the mix, bare /healthz {baseline:.2f} ms (this run, before load)"],
         ["platform + generator CPU per request", f"{ours / n * 1000:.1f} ms" if n else "-",
          "what our side of the machine spent per request, others' work left out"],
         ["load generator CPU (locust)", f"{locust_cpu:.1f} CPU-s",
          f"{locust_cpu / elapsed:.0%} of one core, {locust_cpu / elapsed / cores:.0%} of {cores}"],
-        ["socket clients CPU", f"{ws_cpu:.1f} CPU-s", f"{ws_cpu / max(elapsed, 1e-9):.0%} of one core"],
+        ["socket clients CPU", f"{ws_cpu:.1f} CPU-s", f"{ws_cpu / elapsed:.0%} of one core"],
+        ["this driver's CPU (sampling)", f"{driver_cpu:.1f} CPU-s", f"{driver_cpu / elapsed:.0%} of one core"],
     ]  # fmt: skip
     if ws:
         terminal = {"job.succeeded", "job.failed", "job.cancelled"}
@@ -649,11 +771,14 @@ def analyse(
         "phase": phase.name, "users": args.users, "spawnRate": args.spawn_rate, "duration": args.duration,
         "checks": [{"check": c, "pass": ok, "measured": v} for c, ok, v in checks],
         "requests": n, "errors": len(failures), "reqPerSecond": n / window if window > 0 else None,
-        "p95ByClass": {c: p95[c] for c in CLASSES}, "p50": percentile(all_ms, 50), "p95": percentile(all_ms, 95),
+        "p95ByClass": {c: p95[c] for c in CLASSES}, "endpoints": endpoints,
+        "p50": percentile(all_ms, 50), "p95": percentile(all_ms, 95),
         "p99": percentile(all_ms, 99), "machineCpuMsPerRequest": busy_ms, "shed": len(shed),
+        "webCpuMsPerRequest": web_ms, "healthzWebCpuMs": baseline,
         "admittedP99": percentile(admitted, 99),
         "platformCpuMsPerRequest": platform_cpu / n * 1000 if n else None, "platformCpuByRole": dict(per_role),
-        "locustCpuSeconds": locust_cpu, "wsClientsCpuSeconds": ws_cpu, "elapsed": elapsed, "report": report,
+        "locustCpuSeconds": locust_cpu, "wsClientsCpuSeconds": ws_cpu, "driverCpuSeconds": driver_cpu,
+        "elapsed": elapsed, "report": report,
     }  # fmt: skip
 
 
@@ -685,6 +810,12 @@ def main() -> None:
     parser.add_argument(
         "--job-wait", type=float, default=60.0, help="seconds a person (and the end of the run) waits for a job"
     )
+    parser.add_argument(
+        "--export-every", type=float, default=600.0, help="seconds between a member's files (on average)"
+    )
+    parser.add_argument("--ai-every", type=float, default=600.0, help="seconds between a member's AI jobs (at most 2)")
+    parser.add_argument("--accounts", type=Path, help="pool file: reuse the steady phase's accounts between runs")
+    parser.add_argument("--by-endpoint", action="store_true", help="also print latency per endpoint")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the run directory (raw request records, logs)")
     parser.add_argument("--max-users", type=int, default=MAX_USERS)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import time
 from collections import Counter
@@ -30,8 +31,8 @@ MAX_SOCKETS = 5000
 
 
 class Clients:
-    def __init__(self, url: str, run_dir: Path, max_sockets: int) -> None:
-        self.url, self.run_dir, self.max_sockets = url, run_dir, max_sockets
+    def __init__(self, url: str, run_dir: Path, max_sockets: int, max_seconds: float) -> None:
+        self.url, self.run_dir, self.max_sockets, self.max_seconds = url, run_dir, max_sockets, max_seconds
         self.stopping = asyncio.Event()
         self.tickets = self.opened = self.refused = self.failed = self.drops = 0
         self.events = 0
@@ -44,8 +45,10 @@ class Clients:
 
     async def tail(self) -> None:
         path, offset, pending = self.run_dir / "sockets.jsonl", 0, b""
+        parent, deadline = os.getppid(), time.monotonic() + self.max_seconds
         while not self.stopping.is_set():
-            if (self.run_dir / "ws.stop").exists():
+            # Stop when told, when the driver is gone, or at the latest after --max-seconds.
+            if (self.run_dir / "ws.stop").exists() or os.getppid() != parent or time.monotonic() > deadline:
                 self.stopping.set()
                 break
             if path.exists():
@@ -123,8 +126,9 @@ def main() -> None:
     parser.add_argument("--url", required=True, help="ws://127.0.0.1:8001/ws/")
     parser.add_argument("--dir", required=True, type=Path, help="the run's directory")
     parser.add_argument("--max-sockets", type=int, default=MAX_SOCKETS)
+    parser.add_argument("--max-seconds", type=float, default=3600, help="stop by itself after this long")
     args = parser.parse_args()
-    result = asyncio.run(Clients(args.url, args.dir, args.max_sockets).run())
+    result = asyncio.run(Clients(args.url, args.dir, args.max_sockets, args.max_seconds).run())
     tmp = args.dir / "ws.json.tmp"
     tmp.write_text(json.dumps(result))
     tmp.rename(args.dir / "ws.json")

@@ -11,6 +11,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("realtime.api.urls")),
     path("", include("assessments.api.urls")),
     path("", include("assessments.api.ai_urls")),
+    path("research/", include("integrations.research.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 

@@ -1,0 +1,22 @@
+"""Research reads, always scoped to the caller's customer."""
+
+from django.db.models import QuerySet
+
+from integrations.research.models import CompanyProfile, Screenshot
+from platform_core.models import User
+
+
+def _customer_id(user: User) -> int | None:
+    return user.customer_id  # type: ignore[attr-defined]
+
+
+def company_profile_list(*, user: User) -> QuerySet[CompanyProfile]:
+    return CompanyProfile.objects.filter(customer_id=_customer_id(user))
+
+
+def company_profile_get(*, user: User, profile_id: str) -> CompanyProfile:
+    return company_profile_list(user=user).get(pk=profile_id)
+
+
+def screenshot_get(*, user: User, screenshot_id: str) -> Screenshot:
+    return Screenshot.objects.filter(customer_id=_customer_id(user)).get(pk=screenshot_id)

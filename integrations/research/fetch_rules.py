@@ -126,6 +126,12 @@ def registrable_host(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def site_key(url: str) -> str:
+    """A company's profile key: its host without www., and the port when one is given."""
+    parts = urlsplit(url)
+    return registrable_host(url) + (f":{parts.port}" if parts.port else "")
+
+
 # --- Per-domain rate (all workers share it) ---------------------------------------------------
 
 _NEXT_SLOT = """

@@ -28,8 +28,9 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import psutil
 from django.conf import settings
@@ -40,6 +41,7 @@ from integrations.research.fetch_rules import research_redis
 from integrations.research.proxy import checking_proxy
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RESEARCH_OWNER_ENV = "MP_RESEARCH_OWNER"
 # trial-install-notes §12, plus: every connection through the checking proxy (loopback included).
@@ -193,6 +195,7 @@ class BrowserPool:
         self._browser: Any = None
         self._root: psutil.Process | None = None
         self._pages = 0
+        self._thread: ThreadPoolExecutor | None = None
         self.peak_rss = 0
 
     @property
@@ -247,51 +250,76 @@ class BrowserPool:
                 self._playwright.stop()
             self._playwright = None
 
-    @contextlib.contextmanager
-    def page(self, *, viewport: dict[str, int] | None = None, timeout_s: float | None = None) -> Iterator[Any]:
-        """A fresh context and page on this process's browser, inside a host-wide page slot."""
-        browser = self.browser()  # launched outside the slot: starting Chromium renders no page
+    def run(
+        self, visit: Callable[[Any], T], *, viewport: dict[str, int] | None = None, timeout_s: float | None = None
+    ) -> T:
+        """`visit(page)` on a fresh context and page of this process's browser, inside a host-wide slot.
+
+        Playwright's sync API runs an event loop in its thread, where Django refuses database calls, so
+        every browser call happens on one dedicated thread; `visit` must not touch the database.
+        """  # fmt: skip
+        self._executor().submit(self.browser).result()  # launched outside the slot: starting renders no page
         with page_slot():
-            context = None
-            outcome = "error"
-            watchdog = _Watchdog(self._root, settings.BROWSER_MAX_RSS_MB * 1024 * 1024)
-            metrics.ACTIVE_PAGES.inc()
-            try:
-                context = browser.new_context(
-                    user_agent=settings.RESEARCH_USER_AGENT, accept_downloads=False, service_workers="block",
-                    viewport=viewport or VIEWPORT,
-                )  # fmt: skip
-                timeout = min(timeout_s or settings.BROWSER_PAGE_TIMEOUT_S, settings.BROWSER_PAGE_TIMEOUT_S)
-                context.set_default_timeout(timeout * 1000)
-                context.set_default_navigation_timeout(timeout * 1000)
-                context.route("**/*", _route_request)
-                page = context.new_page()
-                with watchdog:
-                    yield page
-                outcome = "ok"
-            except Exception as exc:
-                if watchdog.tripped_rss:
-                    outcome = "memory"
-                    self.replace(reason="memory")
-                    raise BrowserLost(
-                        f"The browser passed its memory cap ({watchdog.tripped_rss // 2**20} MB); retrying."
-                    ) from exc
-                if self._browser is not None and not self._browser.is_connected():
-                    outcome = "crash"
-                    self.replace(reason="crash")
-                    raise BrowserLost("The browser crashed; retrying.") from exc
-                outcome = getattr(exc, "code", "error")
-                raise
-            finally:
-                metrics.ACTIVE_PAGES.dec()
-                metrics.PAGES.labels(outcome=outcome).inc()
-                self.peak_rss = max(self.peak_rss, watchdog.peak_rss)
-                if context is not None and self._browser is not None:
-                    with contextlib.suppress(Exception):
-                        context.close()
+            return self._executor().submit(self._run_page, visit, viewport, timeout_s).result()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="research-browser")
+        return self._thread
+
+    def _run_page(self, visit: Callable[[Any], T], viewport: dict[str, int] | None, timeout_s: float | None) -> T:
+        browser = self.browser()
+        context = None
+        outcome = "error"
+        watchdog = _Watchdog(self._root, settings.BROWSER_MAX_RSS_MB * 1024 * 1024)
+        metrics.ACTIVE_PAGES.inc()
+        try:
+            context = browser.new_context(
+                user_agent=settings.RESEARCH_USER_AGENT, accept_downloads=False, service_workers="block",
+                viewport=viewport or VIEWPORT,
+            )  # fmt: skip
+            timeout = min(timeout_s or settings.BROWSER_PAGE_TIMEOUT_S, settings.BROWSER_PAGE_TIMEOUT_S)
+            context.set_default_timeout(timeout * 1000)
+            context.set_default_navigation_timeout(timeout * 1000)
+            context.route("**/*", _route_request)
+            page = context.new_page()
+            with watchdog:
+                result = visit(page)
+            outcome = "ok"
+        except Exception as exc:
+            if watchdog.tripped_rss:
+                outcome = "memory"
+                self.replace(reason="memory")
+                raise BrowserLost(
+                    f"The browser passed its memory cap ({watchdog.tripped_rss // 2**20} MB); retrying."
+                ) from exc
+            if self._browser is not None and not self._browser.is_connected():
+                outcome = "crash"
+                self.replace(reason="crash")
+                raise BrowserLost("The browser crashed; retrying.") from exc
+            outcome = getattr(exc, "code", "error")
+            raise
+        finally:
+            metrics.ACTIVE_PAGES.dec()
+            metrics.PAGES.labels(outcome=outcome).inc()
+            self.peak_rss = max(self.peak_rss, watchdog.peak_rss)
+            if context is not None and self._browser is not None:
+                with contextlib.suppress(Exception):
+                    context.close()
         self._pages += 1
         if self._pages >= settings.BROWSER_MAX_PAGES_PER_BROWSER:
             self.replace(reason="recycle")
+        return result
+
+    def prewarm(self) -> None:
+        self._executor().submit(self.browser).result()
+
+    def shutdown(self) -> None:
+        if self._thread is not None:
+            with contextlib.suppress(Exception):
+                self._thread.submit(self.close).result(timeout=30)
+            self._thread.shutdown(wait=False)
+            self._thread = None
 
 
 def _route_request(route: Any) -> None:
@@ -316,5 +344,5 @@ def browser_pool() -> BrowserPool:
 def browser_pool_close() -> None:
     global _pool
     if _pool is not None:
-        _pool.close()
+        _pool.shutdown()
         _pool = None

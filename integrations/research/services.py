@@ -124,9 +124,11 @@ def screenshot_capture(*, job: Job) -> dict[str, Any]:
     url, full_page = fetch_rules.url_precheck(job.input["url"]), bool(job.input.get("full_page"))
     timeout_s = job.input.get("timeout_seconds")
     job_progress(job=job, progress=10, message="Waiting for a browser")
-    with browser_pool().page(timeout_s=timeout_s) as page:
-        job_progress(job=job, progress=30, message=f"Loading {url}")
-        visit = page_visit(page, url, screenshot=True, full_page=full_page, timeout_s=timeout_s)
+    visit = browser_pool().run(
+        lambda page: page_visit(page, url, screenshot=True, full_page=full_page, timeout_s=timeout_s),
+        timeout_s=timeout_s,
+    )
+    job_progress(job=job, progress=80, message="Storing the screenshot")
     assert visit.png is not None
     shot_id = uuid.uuid4()
     key = f"research/screenshots/{job.customer.pk}/{shot_id}.png"
@@ -157,7 +159,7 @@ def profile_result(profile: CompanyProfile) -> dict[str, Any]:
 
 
 def _profile_save(*, customer: Customer, job: Job | None, url: str, **fields: Any) -> CompanyProfile:
-    domain = fetch_rules.registrable_host(url)
+    domain = fetch_rules.site_key(url)
     with transaction.atomic():
         profile, _ = CompanyProfile.objects.select_for_update().update_or_create(
             customer=customer, domain=domain,
@@ -171,7 +173,7 @@ def _profile_save(*, customer: Customer, job: Job | None, url: str, **fields: An
 def profile_cached(*, customer: Customer, url: str) -> CompanyProfile | None:
     fresh_after = timezone.now() - timedelta(hours=settings.RESEARCH_CACHE_HOURS)
     return CompanyProfile.objects.filter(
-        customer=customer, domain=fetch_rules.registrable_host(url), status=CompanyProfile.Status.OK,
+        customer=customer, domain=fetch_rules.site_key(url), status=CompanyProfile.Status.OK,
         fetched_at__gte=fresh_after,
     ).first()  # fmt: skip
 
@@ -190,27 +192,30 @@ def company_profile_research(
         _profile_save(customer=customer, job=job, url=url, status=exc.code, error_message=exc.message)
         raise
     page_budget = settings.RESEARCH_MAX_PAGES if depth >= 1 else 1  # depth 0: the home page only
-    pages: list[dict[str, Any]] = []
+
+    def visit_site(page: Any) -> tuple[Visit, list[dict[str, Any]]]:
+        home = page_visit(page, url, screenshot=True)
+        pages = [{"url": home.final_url, "section": "home", "status": home.status, "facts": home.facts}]
+        for section, link in linked_sections(home.final_url, home.facts["links"], page_budget - 1):
+            try:
+                visit = page_visit(page, link)
+            except errors.ResearchError as exc:  # one linked page failing leaves the rest of the profile
+                pages.append({"url": link, "section": section, "status": exc.details.get("status"),
+                              "error": exc.code, "facts": None})  # fmt: skip
+                continue
+            pages.append({"url": visit.final_url, "section": section, "status": visit.status, "facts": visit.facts})
+        return home, pages
+
     try:
-        with browser_pool().page() as page:
-            home = page_visit(page, url, screenshot=True)
-            pages.append({"url": home.final_url, "section": "home", "status": home.status, "facts": home.facts})
-            if job is not None:
-                job_progress(job=job, progress=40, message=f"Read {home.final_url}")
-            for section, link in linked_sections(home.final_url, home.facts["links"], page_budget - 1):
-                try:
-                    visit = page_visit(page, link)
-                except errors.ResearchError as exc:  # one linked page failing leaves the rest of the profile
-                    pages.append({"url": link, "section": section, "status": exc.details.get("status"),
-                                  "error": exc.code, "facts": None})  # fmt: skip
-                    continue
-                pages.append({"url": visit.final_url, "section": section, "status": visit.status, "facts": visit.facts})
+        home, pages = browser_pool().run(visit_site)
     except errors.ResearchError as exc:
         _profile_save(
             customer=customer, job=job, url=url, status=exc.code, error_message=exc.message,
             http_status=exc.details.get("status"),
         )  # fmt: skip
         raise
+    if job is not None:
+        job_progress(job=job, progress=80, message=f"Read {len(pages)} pages of {home.final_url}")
     read = [p for p in pages if p["facts"] is not None]
     key = f"research/profiles/{customer.pk}/{uuid.uuid4()}.png"
     assert home.png is not None

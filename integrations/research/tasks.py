@@ -39,7 +39,7 @@ def _prewarm_browser(**kwargs: Any) -> None:
     if settings.BROWSER_PREWARM:
         from integrations.research.pool import browser_pool
 
-        browser_pool().browser()
+        browser_pool().prewarm()
 
 
 @worker_process_shutdown.connect

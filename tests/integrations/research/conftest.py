@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from integrations.research.fetch_rules import research_redis
-from tests.integrations.research.sites import TestSite, test_site
+from tests.integrations.research.sites import CompanySite, test_site
 from tests.platform_core.factories import CustomerFactory, UserFactory
 
 
@@ -19,7 +19,7 @@ def _clear_research_counters():
 
 
 @pytest.fixture
-def site() -> Iterator[TestSite]:
+def site() -> Iterator[CompanySite]:
     with test_site() as served:
         yield served
 

@@ -48,7 +48,7 @@ RECOVERED = PAGE.format(title="Recovered", description="", body="<h1>Recovered a
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 
 
-class TestSite:
+class CompanySite:
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
         self.user_agents: list[str] = []
@@ -124,8 +124,8 @@ class TestSite:
 
 
 @contextmanager
-def test_site() -> Iterator[TestSite]:
-    site = TestSite()
+def test_site() -> Iterator[CompanySite]:
+    site = CompanySite()
     thread = threading.Thread(target=site.server.serve_forever, daemon=True)
     thread.start()
     try:

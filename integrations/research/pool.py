@@ -108,6 +108,14 @@ def _owner_alive(tag: str) -> bool:
         return False
 
 
+def owner_of(proc: psutil.Process) -> str:
+    """The owner tag of a pool process; "" when it is gone or not one of ours."""
+    try:
+        return proc.environ().get(RESEARCH_OWNER_ENV, "")
+    except psutil.Error:
+        return ""
+
+
 def browser_processes(*, orphaned_only: bool = False) -> list[psutil.Process]:
     """Processes started for the research pool on this machine (driver, browser, renderers)."""
     found = []

@@ -6,12 +6,10 @@ from integrations.research.models import CompanyProfile, Screenshot
 from platform_core.models import User
 
 
-def _customer_id(user: User) -> int | None:
-    return user.customer_id  # type: ignore[attr-defined]
-
-
 def company_profile_list(*, user: User) -> QuerySet[CompanyProfile]:
-    return CompanyProfile.objects.filter(customer_id=_customer_id(user))
+    if user.customer_id is None:
+        return CompanyProfile.objects.none()
+    return CompanyProfile.objects.filter(customer_id=user.customer_id)
 
 
 def company_profile_get(*, user: User, profile_id: str) -> CompanyProfile:
@@ -19,4 +17,6 @@ def company_profile_get(*, user: User, profile_id: str) -> CompanyProfile:
 
 
 def screenshot_get(*, user: User, screenshot_id: str) -> Screenshot:
-    return Screenshot.objects.filter(customer_id=_customer_id(user)).get(pk=screenshot_id)
+    if user.customer_id is None:
+        raise Screenshot.DoesNotExist
+    return Screenshot.objects.filter(customer_id=user.customer_id).get(pk=screenshot_id)

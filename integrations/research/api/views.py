@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 
 from integrations.research import errors, selectors, services
 from integrations.research.api import serializers as s
+from integrations.research.models import CompanyProfile
 from integrations.research.storage import file_link_read, research_storage
 from platform_core.api.jobs import JobAcceptedSerializer, job_accepted_response
 from platform_core.exceptions import ApplicationError
@@ -64,7 +66,7 @@ class ScreenshotDetailView(APIView):
 class CompanyResearchView(ListAPIView):
     serializer_class = s.CompanyProfileSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[CompanyProfile]:
         return selectors.company_profile_list(user=_user(self.request))
 
     @extend_schema(request=s.CompanyResearchInputSerializer, responses={202: JobAcceptedSerializer})

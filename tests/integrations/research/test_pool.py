@@ -3,10 +3,14 @@ and no browser left behind when a worker is killed with -9."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+
+import psutil
 import pytest
 from rest_framework.test import APIClient
 
-from integrations.research.pool import browser_processes, owner_of
+from integrations.research.pool import RESEARCH_OWNER_ENV, browser_processes, browsers_reap_orphans, owner_of
 from platform_core.models import Job
 from tests.integrations.research.sites import CompanySite
 from tests.support.worker import CeleryWorker, wait_for
@@ -81,3 +85,31 @@ def test_no_browser_process_outlives_a_worker_killed_with_minus_9(site: CompanyS
         assert not [p for p in browser_processes() if owner_of(p) in owners]
     finally:
         replacement.stop()
+
+
+def test_the_reaper_kills_browsers_whose_worker_is_gone_and_spares_live_ones(tmp_path):
+    """A Chromium left by a dead worker (its owner tag names a process that no longer exists) is killed;
+    one whose owner is alive (this test process) is not."""
+
+    def chromium(owner: str, profile: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            ["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+             f"--user-data-dir={tmp_path / profile}", "about:blank"],
+            env={**os.environ, RESEARCH_OWNER_ENV: owner}, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    me = psutil.Process()
+    orphan = chromium("4194304:0.00", "orphan")  # no such pid: its worker is gone
+    alive = chromium(f"{me.pid}:{me.create_time():.2f}", "alive")
+    try:
+        wait_for(lambda: len([p for p in browser_processes() if owner_of(p).startswith("4194304:")]) >= 1)
+        assert browsers_reap_orphans() >= 1
+        assert orphan.wait(10) == -9
+        assert alive.poll() is None
+        assert not [p for p in browser_processes() if owner_of(p).startswith("4194304:")]
+    finally:
+        for proc in (orphan, alive):
+            if proc.poll() is None:
+                os.killpg(proc.pid, 9)
+                proc.wait()

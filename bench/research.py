@@ -12,7 +12,7 @@ Phases (one table each), all against company sites served on 127.0.0.1 by this s
    and in total, sampled every 0.25 s; browser processes left after the worker stops.
 2. kill -9: a worker is killed mid-run; a new worker starts (its reaper runs); browser processes
    of the dead worker still alive are counted.
-3. Rate-batch: one `rate-batch` job over `--companies` company sites (one in ten a closed port:
+3. Rate-batch: one `rate-batch` job over `--companies` company sites (one in ten answering 503:
    marked unreachable), researched through the pool and rated by the offline provider; every
    company rated or unreachable, none lost, time per company (gaps between stored ratings).
 """
@@ -170,10 +170,10 @@ def batch_phase(user: Any, companies: int) -> dict[str, Any]:
     with ExitStack() as stack:
         urls = []
         for i in range(companies):
+            site = stack.enter_context(test_site())
             if i % 10 == 9:
-                urls.append("http://127.0.0.1:9/")  # nothing listens: unreachable
-                continue
-            urls.append(f"{stack.enter_context(test_site()).url}/")
+                site.home_status = 503  # its site is down: rated with evidence none
+            urls.append(f"{site.url}/")
         worker = CeleryWorker(queues="research", concurrency=1).start()
         try:
             started = time.monotonic()
@@ -200,16 +200,23 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=150)
     parser.add_argument("--baseline-pages", type=int, default=40)
     parser.add_argument("--companies", type=int, default=50)
+    parser.add_argument("--only", choices=["pages", "batch"], help="run one phase")
     args = parser.parse_args()
     user = setup()
     from tests.integrations.research.sites import test_site
 
-    with test_site() as site:
-        rows = [pages_phase(user, site.url, pages=args.baseline_pages, pool=1),
-                pages_phase(user, site.url, pages=args.pages, pool=5)]  # fmt: skip
-        killed = kill_phase(user, site.url)
-    batch = batch_phase(user, args.companies)
+    if args.only != "batch":
+        with test_site() as site:
+            rows = [pages_phase(user, site.url, pages=args.baseline_pages, pool=1),
+                    pages_phase(user, site.url, pages=args.pages, pool=5)]  # fmt: skip
+            killed = kill_phase(user, site.url)
+        print_pages(rows, killed)
+    if args.only != "pages":
+        print_batch(batch_phase(user, args.companies))
+    return 0
 
+
+def print_pages(rows: list[dict[str, Any]], killed: dict[str, Any]) -> None:
     print("\nResearch pool: screenshot jobs (viewport PNG, stored) - shared 2-core machine, numbers are noisy")
     print(f"{'pool':>4} {'pages':>6} {'ok':>5} {'pages/min':>10} {'ratio':>6} {'peak MB/browser':>16} "
           f"{'peak MB total':>14} {'leaked procs':>13}")  # fmt: skip
@@ -219,11 +226,13 @@ def main() -> int:
               f"{row['peak_total_mb']:>14.0f} {row['leaked']:>13}")  # fmt: skip
     print("\nkill -9 of a worker with 5 browsers mid-run")
     print(f"browser processes before: {killed['before']}, alive after a new worker started: {killed['after']}")
+
+
+def print_batch(batch: dict[str, Any]) -> None:
     print(f"\nrate-batch with research: {batch['companies']} companies, job {batch['status']}")
     print(f"{'found':>6} {'none':>5} {'lost':>5} {'p50 s/company':>14} {'p95 s/company':>14} {'total s':>8}")
     print(f"{batch['rated_found']:>6} {batch['rated_none']:>5} {batch['lost']:>5} {batch['p50']:>14.2f} "
           f"{batch['p95']:>14.2f} {batch['elapsed']:>8.1f}")  # fmt: skip
-    return 0
 
 
 if __name__ == "__main__":

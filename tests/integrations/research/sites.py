@@ -57,6 +57,7 @@ class CompanySite:
         self.hold_seconds = 10.0
         self.hold_release_at: float | None = None
         self.slow_seconds = 5.0
+        self.home_status = 200  # e.g. 503: a company whose site is down
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -99,7 +100,9 @@ class CompanySite:
                     count = site.hits[path]
                     site.user_agents.append(self.headers.get("User-Agent", ""))
                 pages = {"/": HOME, "/about": ABOUT, "/pricing": PRICING, "/customers": CUSTOMERS, "/careers": CAREERS}
-                if path in pages:
+                if path == "/" and site.home_status != 200:
+                    self._send(site.home_status, "unavailable")
+                elif path in pages:
                     self._send(200, pages[path])
                 elif path == "/robots.txt":
                     self._send(200, ROBOTS, "text/plain")

@@ -63,3 +63,21 @@ def test_research_needs_a_login_and_a_customer(api_client):
 
 def test_a_forged_screenshot_link_is_not_found(api_client):
     assert api_client.get("/api/v1/research/files/not-a-token/").status_code == 404
+
+
+def test_an_expired_screenshot_link_is_gone(api_client):
+    from django.core import signing
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from integrations.research.storage import LINK_SALT, file_link
+
+    key = default_storage.save("research/screenshots/test/expired.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
+    try:
+        link, _ = file_link(key=key, file_name="x.png", ttl_seconds=60)
+        assert api_client.get(link).status_code == 200
+        expired = signing.dumps({"key": key, "exp": 1}, salt=LINK_SALT, compress=True)
+        response = api_client.get(f"/api/v1/research/files/{expired}/")
+        assert (response.status_code, response.json()["error"]["code"]) == (410, "link_expired")
+    finally:
+        default_storage.delete(key)

@@ -25,6 +25,12 @@ def post_screenshot(client: APIClient, url: str) -> str:
     return response.json()["jobId"]
 
 
+def finished(job_id: str) -> Job:
+    return wait_for(
+        lambda: (job := Job.objects.get(pk=job_id)).status in FINISHED and job, timeout=180, what=f"job {job_id}"
+    )
+
+
 def owned_by(worker: CeleryWorker) -> list:
     """Browser processes (driver, Chromium, renderers) started by this worker's pool processes."""
     children = {str(pid) for pid in worker.child_pids()}
@@ -50,10 +56,7 @@ def test_five_concurrent_pages_never_become_six(site: CompanySite, client_a):
         wait_for(lambda: all(browsers_started(w) == 3 for w in workers), timeout=120, what="six warm browsers")
         site.hold_seconds = 12.0
         job_ids = [post_screenshot(client_a, f"{site.url}/hold?n={i}") for i in range(7)]
-        jobs = [
-            wait_for(lambda j=j: (job := Job.objects.get(pk=j)).status in FINISHED and job, timeout=180)
-            for j in job_ids
-        ]
+        jobs = [finished(job_id) for job_id in job_ids]
     finally:
         for worker in workers:
             worker.stop()

@@ -114,10 +114,21 @@ def personas_validate(data: dict[str, Any]) -> Validated:
 RATING_SYSTEM = "You rate how well a company fits an ideal customer profile. " + JSON_ONLY
 
 
+def _evidence_text(evidence: dict[str, Any] | None) -> str:
+    if not evidence or evidence.get("status") != "found":
+        reason = (evidence or {}).get("message") or "no research was done"
+        return (
+            f"Evidence: none ({reason}). Say that the site could not be researched; do not invent facts "
+            "about the company.\n"
+        )
+    facts = {k: evidence.get(k) for k in ("title", "description", "headings", "excerpts", "signals", "sources")}
+    return f"Evidence from the company's own pages (cite it; use nothing else about the company): {json.dumps(facts)}\n"
+
+
 def rating_prompt(inputs: dict[str, Any], icp: dict[str, Any] | None) -> str:
     return (
         f"Ideal customer profile: {json.dumps(icp or {'title': 'not yet generated'})}\n"
-        f"Company: {inputs['company_url']} (only the address is known; rate from it)\n\n"
+        f"Company: {inputs['company_url']}\n{_evidence_text(inputs.get('evidence'))}\n"
         "Score four parts 0-25 each: industryFit, companySizeFit, painPointAlignment, buyerPersonaMatch; "
         'score is their sum. Return {"score", "fitLevel", "reasoning", "breakdown": {part: {"score", '
         '"explanation"}}, "strengths": [..], "concerns": [..], "recommendation"}.'

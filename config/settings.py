@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "integrations.email",
     "integrations.ai",
     "integrations.airtable",
+    "integrations.research",
     "realtime",
 ]
 
@@ -162,6 +163,7 @@ CELERY_TASK_QUEUES = [
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Routed by the task's module: ops scale one worker pool per queue (celery -A config worker -Q ai).
 CELERY_TASK_ROUTES = {
+    "assessments.ai_tasks.company_rate*": {"queue": "research"},  # ratings research the company first (a browser)
     "assessments.ai_tasks.*": {"queue": "ai"},  # before assessments.*: the first matching pattern wins
     "assessments.*": {"queue": "assessments"},
     "integrations.ai.*": {"queue": "ai"},
@@ -631,3 +633,32 @@ DEAD_LETTER_ALERT_THRESHOLD = env.int("DEAD_LETTER_ALERT_THRESHOLD", default=10)
 DEAD_LETTER_ALERT_INTERVAL_SECONDS = env.int("DEAD_LETTER_ALERT_INTERVAL_SECONDS", default=3600)
 # A Celery worker's main process serves its own metrics on this port when set (worker containers).
 WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+# --- Research: browser pool, fetch rules, company profiles (integrations.research; issue 15) ---
+# Debian's chromium driven by Playwright (Playwright's own browser download is not used).
+BROWSER_EXECUTABLE_PATH = env.str("BROWSER_EXECUTABLE_PATH", default="/usr/bin/chromium")
+# Pages rendering at once on one host, across all research worker processes (a Redis semaphore).
+BROWSER_POOL_SIZE = env.int("BROWSER_POOL_SIZE", default=5)
+# A browser (all its processes) whose RSS passes this is killed and replaced; its task retries.
+BROWSER_MAX_RSS_MB = env.int("BROWSER_MAX_RSS_MB", default=2048)
+BROWSER_PAGE_TIMEOUT_S = env.float("BROWSER_PAGE_TIMEOUT_S", default=20.0)
+# How long a task waits for a free page slot before it is retried later.
+BROWSER_SLOT_WAIT_S = env.float("BROWSER_SLOT_WAIT_S", default=60.0)
+# Launch the browser when a worker process starts instead of at its first page.
+BROWSER_PREWARM = env.bool("BROWSER_PREWARM", default=False)
+# Replace a browser after this many pages (bounds slow leaks inside Chromium).
+BROWSER_MAX_PAGES_PER_BROWSER = env.int("BROWSER_MAX_PAGES_PER_BROWSER", default=200)
+RESEARCH_USER_AGENT = env.str(
+    "RESEARCH_USER_AGENT", default="AndruResearchBot/1.0 (+https://andru-ai.com/bot; company research for Andru)"
+)
+# Private, loopback and link-local targets are always refused except inside these networks (tests: loopback).
+RESEARCH_ALLOWED_NETWORKS = env.list(
+    "RESEARCH_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DJANGO_ENV == "test" else []
+)
+RESEARCH_DOMAIN_RATE_PER_SECOND = env.float("RESEARCH_DOMAIN_RATE_PER_SECOND", default=2.0)
+RESEARCH_ROBOTS_CACHE_SECONDS = env.int("RESEARCH_ROBOTS_CACHE_SECONDS", default=3600)
+RESEARCH_MAX_PAGE_BYTES = env.int("RESEARCH_MAX_PAGE_BYTES", default=10 * 1024 * 1024)
+RESEARCH_MAX_PAGES = env.int("RESEARCH_MAX_PAGES", default=5)
+RESEARCH_CACHE_HOURS = env.int("RESEARCH_CACHE_HOURS", default=24)
+RESEARCH_SCREENSHOT_LINK_TTL_SECONDS = env.int("RESEARCH_SCREENSHOT_LINK_TTL_SECONDS", default=24 * 3600)
+# Semaphore, per-domain limits: counters that must not be evicted (the same database as the AI limits).
+RESEARCH_REDIS_URL = env.str("RESEARCH_REDIS_URL", default="") or f"{REDIS_URL}/4"

@@ -13,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("assessments.api.urls")),
     path("", include("assessments.api.ai_urls")),
     path("integrations/airtable/", include("integrations.airtable.api.urls")),
+    path("research/", include("integrations.research.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 

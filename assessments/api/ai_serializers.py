@@ -83,7 +83,7 @@ class CompanyRatingSerializer(serializers.ModelSerializer[CompanyRating]):
         model = CompanyRating
         fields = [
             "id", "company_url", "company_name", "icp_analysis", "score", "fit_level", "reasoning", "breakdown",
-            "strengths", "concerns", "recommendation", *AI_META,
+            "strengths", "concerns", "recommendation", "evidence", *AI_META,
         ]  # fmt: skip
 
 

@@ -77,6 +77,8 @@ class CompanyRating(AIContent):
     strengths = models.JSONField(default=list)
     concerns = models.JSONField(default=list)
     recommendation = models.TextField(blank=True)
+    # What research found on the company's site and cited ({"status": "found", ...} or {"status": "none", "reason"}).
+    evidence = models.JSONField(default=dict, blank=True)
 
     class Meta(AIContent.Meta):
         indexes = [models.Index(fields=["customer", "created_at"], name="rating_customer_created")]

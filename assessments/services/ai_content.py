@@ -30,6 +30,7 @@ from integrations.ai.services import ai_budget_check
 from integrations.ai.types import AIRequest
 from integrations.airtable.outbox import airtable_change_enqueue
 from platform_core.analytics import event_record
+from integrations.research.services import company_evidence
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, Job, User
 from platform_core.services.jobs import job_create, job_progress
@@ -211,7 +212,10 @@ def _rate_one(job: Job, company_url: str, icp: IcpAnalysis | None) -> CompanyRat
     existing = CompanyRating.objects.filter(job=job, company_url=company_url).first()
     if existing is not None:  # a retried batch does not rate a company twice
         return existing
-    inputs = {"company_url": company_url, "icp_title": icp.title if icp else None}
+    # Research first (the browser pool, this task's queue `research`): the rating may cite only these facts.
+    evidence = company_evidence(customer=job.customer, url=company_url)
+    inputs = {"company_url": company_url, "icp_title": icp.title if icp else None, "evidence": evidence,
+              "icp": icp.content if icp else None}  # fmt: skip
     generated = ai_json_generate(
         job=job, operation="company_rating", system=schemas.RATING_SYSTEM,
         prompt=schemas.rating_prompt(inputs, icp.content if icp else None), context=inputs,
@@ -228,7 +232,8 @@ def _rate_one(job: Job, company_url: str, icp: IcpAnalysis | None) -> CompanyRat
     )
     return CompanyRating.objects.create(
         customer=job.customer, created_by=job.user, job=job, icp_analysis=icp, company_url=company_url,
-        company_name=host.removeprefix("www."), **generated.content, **generated.meta,
+        company_name=host.removeprefix("www."), evidence=evidence,
+        **generated.content, **generated.meta,
     )  # fmt: skip
 
 
@@ -238,6 +243,7 @@ def rating_result(rating: CompanyRating) -> dict[str, Any]:
         "score": rating.score, "fit_level": rating.fit_level, "reasoning": rating.reasoning,
         "breakdown": rating.breakdown, "strengths": rating.strengths, "concerns": rating.concerns,
         "recommendation": rating.recommendation, "source": rating.source, "model": rating.model,
+        "evidence": rating.evidence,
     }  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
@@ -105,25 +106,92 @@ def build_personas(context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+RATING_PARTS = ["industryFit", "companySizeFit", "painPointAlignment", "buyerPersonaMatch"]
+WORD = re.compile(r"[a-z]{5,}")
+
+
+def _fit(score: int) -> str:
+    return "Excellent" if score >= 80 else "Good" if score >= 60 else "Fair" if score >= 40 else "Poor"
+
+
+def _rating_without_evidence(host: str, evidence: dict[str, Any]) -> dict[str, Any]:
+    """Nothing could be read: no part is claimed, and the rating says why (never invented facts)."""
+    reason = evidence.get("reason") or "not_researched"
+    message = evidence.get("message") or "The company was not researched."
+    return {
+        "score": 0,
+        "fitLevel": "Poor",
+        "reasoning": f"{host} could not be researched ({reason}: {message}) Rated with evidence: none; "
+        "no facts about the company were available, so no fit is claimed.",
+        "breakdown": {name: {"score": 0, "explanation": "No evidence"} for name in RATING_PARTS},
+        "strengths": [],
+        "concerns": [f"Evidence: none ({reason})"],
+        "recommendation": "Check the company's site by hand before outreach.",
+    }
+
+
 def build_company_rating(context: dict[str, Any]) -> dict[str, Any]:
+    """From the facts research found on the company's pages (context["evidence"]) and the ICP's words."""
     url = str(context.get("company_url") or "https://example.com")
-    seed = _seed({"url": url, "icp": context.get("icp_title")})
-    parts = [(seed >> shift) % 26 for shift in (0, 5, 10, 15)]
-    score = sum(parts)
     host = urlparse(url).hostname or url
-    names = ["industryFit", "companySizeFit", "painPointAlignment", "buyerPersonaMatch"]
-    fit = "Excellent" if score >= 80 else "Good" if score >= 60 else "Fair" if score >= 40 else "Poor"
+    evidence = context.get("evidence") or {}
+    if evidence.get("status") != "found":
+        return _rating_without_evidence(host, evidence)
+    signals = evidence.get("signals") or {}
+    site_text = " ".join(
+        [evidence.get("title") or "", evidence.get("description") or "", *(evidence.get("headings") or []),
+         *(e.get("text", "") for e in evidence.get("excerpts") or [])]
+    ).lower()  # fmt: skip
+    icp_text = json.dumps(context.get("icp") or {"title": context.get("icp_title") or ""}).lower()
+    industries = signals.get("industries") or []
+    matched_industries = [i for i in industries if i.lower().split()[0] in icp_text]
+    industry = 22 if matched_industries else 12 if industries else 6
+    sizes = [
+        int(m) for hint in signals.get("employee_count_hints") or [] for m in re.findall(r"\d+", hint.replace(",", ""))
+    ]
+    size = 20 if any(20 <= n <= 5000 for n in sizes) else 10 if sizes else 6
+    shared = sorted(set(WORD.findall(site_text)) & set(WORD.findall(icp_text)))
+    pain = min(25, 6 + 2 * len(shared))
+    pricing = signals.get("pricing_model") or []
+    persona = min(25, 8 + 6 * ("per_seat" in pricing) + 6 * ("contact_sales" in pricing or "subscription" in pricing))
+    parts = dict(zip(RATING_PARTS, [industry, size, pain, persona], strict=True))
+    score = sum(parts.values())
+    cited = [f'"{evidence.get("title")}"' if evidence.get("title") else host]
+    if evidence.get("description"):
+        cited.append(str(evidence["description"]))
+    facts = [
+        f"industries: {', '.join(industries)}" if industries else "",
+        f"size: {', '.join(signals.get('employee_count_hints') or [])}" if sizes else "",
+        f"pricing: {', '.join(pricing)}" if pricing else "",
+        f"customers: {', '.join(signals.get('customer_logos') or [])}" if signals.get("customer_logos") else "",
+    ]
+    sources = evidence.get("sources") or []
     return {
         "score": score,
-        "fitLevel": fit,
-        "reasoning": f"{host} was rated from its address only (offline rating, no company research).",
+        "fitLevel": _fit(score),
+        "reasoning": f"From {len(sources)} pages of {host} (offline rating): {' - '.join(cited)}. "
+        + "; ".join(f for f in facts if f),
         "breakdown": {
-            name: {"score": part, "explanation": f"Estimated {part}/25"}
-            for name, part in zip(names, parts, strict=True)
+            "industryFit": {
+                "score": industry,
+                "explanation": f"Site industries: {', '.join(industries) or 'none found'}",
+            },
+            "companySizeFit": {
+                "score": size,
+                "explanation": f"Size hints: {', '.join(map(str, sizes)) or 'none found'}",
+            },
+            "painPointAlignment": {
+                "score": pain,
+                "explanation": f"Shared terms with the ICP: {', '.join(shared[:8]) or 'none'}",
+            },
+            "buyerPersonaMatch": {
+                "score": persona,
+                "explanation": f"Pricing signals: {', '.join(pricing) or 'none found'}",
+            },
         },
-        "strengths": ["Reachable web presence"],
-        "concerns": ["Rated without company data"],
-        "recommendation": "Research the company before outreach." if score < 60 else "Prioritise outreach.",
+        "strengths": [f for f in facts if f][:4] or ["Site reachable"],
+        "concerns": [] if matched_industries else ["No industry on the site matches the ICP"],
+        "recommendation": "Prioritise outreach." if score >= 60 else "Qualify further before outreach.",
     }
 
 

@@ -29,8 +29,8 @@ from integrations.ai.quotas import ai_quota_consume
 from integrations.ai.services import ai_budget_check
 from integrations.ai.types import AIRequest
 from integrations.airtable.outbox import airtable_change_enqueue
-from platform_core.analytics import event_record
 from integrations.research.services import company_evidence
+from platform_core.analytics import event_record
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, Job, User
 from platform_core.services.jobs import job_create, job_progress

@@ -24,7 +24,7 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def table(title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> N
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)))
 
 
-def compare(title: str, unit: str, scale: float, cases: dict[str, Callable[[], Any]], iterations: int) -> None:
+def compare(title: str, unit: str, scale: float, cases: Mapping[str, Callable[..., Any]], iterations: int) -> None:
     rows, baseline = [], None
     for name, fn in cases.items():
         fn()  # warm up

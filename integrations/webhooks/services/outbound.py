@@ -82,7 +82,10 @@ def _resolve_checked(url: str, *, check_private: bool = True) -> tuple[str | Non
 
 
 def _private_target(url: str) -> str | None:
-    """Why `url` may not receive our requests, or None (see _resolve_checked)."""
+    """Why `url` may not receive our requests, or None (see _resolve_checked); when private targets are
+    allowed nothing needs resolving yet (the send resolves and pins)."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
+        return None
     return _resolve_checked(url)[1]
 
 
@@ -273,7 +276,8 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str, int]:
     # Make.com URLs come from our own settings, not from a customer: only resolved.
     address, reason = _resolve_checked(url, check_private=delivery.endpoint is not None)
     if address is None:
-        return None, "", f"target_not_allowed: {reason}"[:255], 0
+        kind = "ConnectionError" if reason and "cannot be resolved" in reason else "target_not_allowed"
+        return None, "", f"{kind}: {reason}"[:255], int((time.monotonic() - started) * 1000)
     try:
         with pinned_post(
             url, address=address, data=body.encode(), headers=headers, timeout=settings.WEBHOOK_DELIVERY_TIMEOUT,

@@ -1,6 +1,8 @@
 """Issue 13 items 11 and 12: no canned AI answers in production, and the AI answer cache is per customer
 (integrations.ai.gateway)."""
 
+from typing import Any
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -48,7 +50,7 @@ def test_a_cached_answer_is_not_served_to_another_customer(ai_providers):
 
 def test_anonymous_quiz_insights_are_not_charged_to_the_customer_the_session_was_linked_to(settings):
     settings.OPENAI_API_KEY = settings.ANTHROPIC_API_KEY = ""
-    customer = CustomerFactory()
+    customer: Any = CustomerFactory()
     session = AssessmentSession.objects.create(session_id="assess_1_linked", customer=customer)
     responses = [{"questionId": f"q{i}", "questionText": f"Question {i}", "response": 1 + i % 4} for i in range(1, 8)]
 

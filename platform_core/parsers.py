@@ -21,6 +21,10 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# One decoder for every body (json.loads with arguments would build a new one per call).
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def _shape_check(data: Any, *, max_depth: int, max_items: int) -> None:
     """Depth and value count of parsed JSON, iteratively (a recursive walk would itself overflow)."""
     stack: list[tuple[Any, int]] = [(data, 1)]
@@ -41,7 +45,7 @@ def json_body_parse(raw: bytes, *, encoding: str = "utf-8") -> Any:
     """Parse a JSON body within the platform's limits, or raise ParseError (400 parse_error)."""
     max_depth, max_items = settings.JSON_MAX_DEPTH, settings.JSON_MAX_ITEMS
     try:
-        data = json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
+        data = _DECODER.decode(raw.decode(encoding))
     except (ValueError, RecursionError, UnicodeDecodeError, LookupError) as exc:
         # ValueError covers JSONDecodeError and ints longer than Python's digit limit.
         message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)

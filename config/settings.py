@@ -270,7 +270,7 @@ TEMP_FILE_MAX_AGE_HOURS = env.int("TEMP_FILE_MAX_AGE_HOURS", default=6)
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "platform_core.User"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "platform_core.hashers.OwaspArgon2PasswordHasher",  # argon2id at OWASP's parameters (issue 12)
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -309,6 +309,7 @@ RATE_LIMITS = {
     "jobs_rate_batch": "5/h",
     "jobs_generate_icp": "5/h",
     "job_status": "60/m",
+    "progress_track": "60/15m",  # browser progress events, per user (issue 13)
     "exports_create": "30/15m",  # each export is a render on a worker (domain.md §12: 10/15m per old route)
     **env.json("RATE_LIMIT_OVERRIDES", default={}),
 }
@@ -338,7 +339,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_RENDERER_CLASSES": ["platform_core.api.rendering.CamelCaseJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "djangorestframework_camel_case.parser.CamelCaseJSONParser",
+        "platform_core.parsers.PlatformJSONParser",  # camelCase + depth/size caps, bad JSON = 400 (issue 13)
         "djangorestframework_camel_case.parser.CamelCaseFormParser",
         "djangorestframework_camel_case.parser.CamelCaseMultiPartParser",
     ],
@@ -662,3 +663,17 @@ RESEARCH_CACHE_HOURS = env.int("RESEARCH_CACHE_HOURS", default=24)
 RESEARCH_SCREENSHOT_LINK_TTL_SECONDS = env.int("RESEARCH_SCREENSHOT_LINK_TTL_SECONDS", default=24 * 3600)
 # Semaphore, per-domain limits: counters that must not be evicted (the same database as the AI limits).
 RESEARCH_REDIS_URL = env.str("RESEARCH_REDIS_URL", default="") or f"{REDIS_URL}/4"
+# --- Security hardening (issue 13) ----------------------------------------------------------
+# JSON bodies nested deeper or holding more values than this answer 400 parse_error (platform_core.parsers).
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+JSON_MAX_ITEMS = env.int("JSON_MAX_ITEMS", default=20000)
+# Hours the e-mail verification link sent at registration works (platform_core.services.accounts).
+EMAIL_VERIFICATION_HOURS = env.int("EMAIL_VERIFICATION_HOURS", default=48)
+# /admin/login/ (django-ratelimit): POSTs per source IP, and per account from one source. Failures
+# lock an account+source pair like the API (LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES).
+ADMIN_LOGIN_IP_RATE = env.str("ADMIN_LOGIN_IP_RATE", default="30/15m")
+ADMIN_LOGIN_RATE = env.str("ADMIN_LOGIN_RATE", default="10/15m")
+RATELIMIT_USE_CACHE = "default"
+# Without any AI key the offline provider answers (canned, "source": "offline") only where this is on:
+# development and tests. In production no key means 503 ai_unavailable (integrations.ai.gateway).
+AI_OFFLINE_ALLOWED = env.bool("AI_OFFLINE_ALLOWED", default=not IS_PRODUCTION)

@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from rest_framework_api_key.models import APIKey
 
+from platform_core.admin_login import admin_login_protect
+from platform_core.events import sockets_close_publish
 from platform_core.exceptions import ApplicationError
 from platform_core.models import (
     ApiKey,
@@ -20,10 +22,14 @@ from platform_core.models import (
     User,
     UserSession,
 )
+from platform_core.services.accounts import customer_status_set
 from platform_core.services.api_keys import api_key_revoke
 from platform_core.services.dead_letters import dead_letter_discard, dead_letter_replay
 from platform_core.services.jobs import job_cancel, job_requeue
+from platform_core.services.login import login_unlock
 from platform_core.services.sessions import session_end, sessions_end_for_user, user_snapshot_forget
+
+admin_login_protect()
 
 
 @admin.register(Customer)
@@ -32,6 +38,24 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["tier", "status"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["suspend", "reactivate"]
+
+    def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "status" in form.changed_data:  # the same effects as the actions below
+            customer_status_set(customer=obj, status=obj.status)
+
+    @admin.action(description="Suspend the selected customers (refuses their logins, keys, sockets, jobs)")
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        for customer in queryset:
+            customer_status_set(customer=customer, status=Customer.Status.SUSPENDED)
+        self.message_user(request, f"{len(queryset)} customer(s) suspended.")
+
+    @admin.action(description="Reactivate the selected customers")
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        for customer in queryset:
+            customer_status_set(customer=customer, status=Customer.Status.ACTIVE)
+        self.message_user(request, f"{len(queryset)} customer(s) reactivated.")
 
 
 @admin.register(User)
@@ -49,11 +73,13 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "customer", "role", "password1", "password2")}),)
-    actions = ["revoke_sessions"]
+    actions = ["revoke_sessions", "unlock_sign_in"]
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         user_snapshot_forget(user_id=obj.pk)  # role, customer or active flag may have changed
+        if change:  # open sockets re-check who they serve
+            sockets_close_publish(reason="user_changed", user_ids=[obj.pk])
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         user_id = obj.pk
@@ -73,6 +99,11 @@ class UserAdmin(DjangoUserAdmin):
         for user in queryset.select_related("customer"):
             ended += sessions_end_for_user(user=user, reason=UserSession.EndReason.ADMIN, actor=actor, request=request)
         self.message_user(request, f"{ended} session(s) ended.")
+
+    @admin.action(description="Unlock sign-in (lift failed-login locks from every source)")
+    def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        lifted = sum(login_unlock(email=user.email) for user in queryset)
+        self.message_user(request, f"{lifted} lock(s) and failure count(s) lifted.")
 
 
 @admin.register(Job)

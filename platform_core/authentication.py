@@ -8,15 +8,16 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import APIException, AuthenticationFailed
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import Token
 
-from platform_core.exceptions import ApplicationError
+from platform_core.exceptions import ApplicationError, customer_suspended_error
 from platform_core.gate import gate_check
-from platform_core.models import ApiKey, User
+from platform_core.models import ApiKey, Customer, User
 from platform_core.services import api_keys as api_key_services
 from platform_core.services import sessions as session_services
 from platform_core.throttling import limits_for, usage_record
@@ -37,8 +38,13 @@ def _user_from_snapshot(snapshot: dict[str, str]) -> User:
     return User.from_db("default", names, [known[name] for name in names])
 
 
-def _failed(error: ApplicationError) -> AuthenticationFailed:
-    return AuthenticationFailed(error.message, code=error.code)
+def _failed(error: ApplicationError) -> APIException:
+    """401s stay authentication failures (with the WWW-Authenticate challenge); anything else keeps its status."""
+    if error.status_code == 401:
+        return AuthenticationFailed(error.message, code=error.code)
+    failure = APIException(error.message, code=error.code)
+    failure.status_code = error.status_code
+    return failure
 
 
 class SessionJWTAuthentication(JWTAuthentication):
@@ -84,13 +90,17 @@ class SessionJWTAuthentication(JWTAuthentication):
 
         if result.state == "ok":
             user = _user_from_snapshot(result.user)
+            customer_status = result.user["cst"]
         else:  # Redis had no snapshot of the user: read it once and store it
-            user = User.objects.filter(pk=user_id).first()  # type: ignore[assignment]
+            user = User.objects.select_related("customer").filter(pk=user_id).first()  # type: ignore[assignment]
             if user is None:
                 raise AuthenticationFailed("User not found.", code="user_not_found")
             session_services.user_snapshot_write(user=user)
+            customer_status = user.customer.status if user.customer else ""
         if not user.is_active:
             raise AuthenticationFailed("User is inactive.", code="user_inactive")
+        if customer_status == Customer.Status.SUSPENDED:  # from the snapshot: no query per request
+            raise _failed(customer_suspended_error())
         return user, token
 
 
@@ -107,6 +117,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             api_key = api_key_services.api_key_authenticate(key=key)
         except ApplicationError as exc:
             raise _failed(exc) from exc
+        # Here, not in a permission: views that also let anonymous callers in still apply the scope.
+        view = (request.parser_context or {}).get("view")
+        api_key_services.api_key_scope_check(api_key=api_key, view=view, write=request.method not in SAFE_METHODS)
         return api_key.created_by, api_key
 
     def _key(self, request: Request) -> str | None:

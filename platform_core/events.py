@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from channels.layers import BaseChannelLayer, get_channel_layer
+from django.db import transaction
 from django.utils import timezone
 from djangorestframework_camel_case.util import camelize
 
@@ -37,6 +38,11 @@ def customer_group(customer_id: object) -> str:
 
 def job_group(job_id: object) -> str:
     return f"job.{job_id}"
+
+
+def session_group(session_id: object) -> str:
+    """The sockets opened with one login session's tickets."""
+    return f"session.{session_id}"
 
 
 def job_event(job: Job) -> dict[str, Any]:
@@ -96,3 +102,34 @@ def job_event_publish(job: Job) -> None:
         _publisher.send(layer, groups, message)
     except Exception:  # a lost hint is harmless; a failed job because of it is not
         logger.warning("could not publish event for job %s", job.id, exc_info=True)
+
+
+def sockets_close_publish(
+    *,
+    reason: str,
+    session_ids: list[str] | tuple[str, ...] = (),
+    user_ids: list[int] | tuple[int, ...] = (),
+    customer_ids: list[int] | tuple[int, ...] = (),
+) -> None:
+    """Tell every socket of these sessions / users / customers to re-check who it serves (it closes
+    with 4401 when that no longer holds): sent after the commit that ended the session, moved or
+    removed the member, or suspended the customer. Sockets also re-check on every subscribe, so a
+    lost message only delays the close."""
+    groups = (
+        [session_group(s) for s in session_ids]
+        + [user_group(u) for u in user_ids]
+        + [customer_group(c) for c in customer_ids]
+    )
+    if not groups:
+        return
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            _publisher.send(layer, groups, {"type": "access.changed", "reason": reason})
+        except Exception:
+            logger.warning("could not tell sockets to close (%s)", reason, exc_info=True)
+
+    transaction.on_commit(send)

@@ -12,3 +12,10 @@ class ApplicationError(Exception):
         self.code = code
         self.status_code = status_code
         self.details = details or {}
+
+
+def customer_suspended_error() -> ApplicationError:
+    """What every way in (session, API key, socket, job) answers for a suspended customer."""
+    return ApplicationError(
+        "This customer account is suspended; contact support.", code="customer_suspended", status_code=403
+    )

@@ -2,7 +2,8 @@
 
 Keys (in the cache's Redis; every value can be rebuilt from PostgreSQL, so eviction is safe):
   sec:s:<session id>  hash uid, seen (epoch of last activity), end (reason once ended), exp (absolute end)
-  sec:u:<user id>     hash cid, role, staff, active, email: what a request needs of its user, no SQL
+  sec:u:<user id>     hash cid, role, staff, active, email, cst (the customer's status): what a request
+                      needs of its user, no SQL
   sec:rl:<name>:<who>:<window number>  fixed-window counters, expiring with their window
 """
 
@@ -21,7 +22,7 @@ USER_SNAPSHOT_TTL = 300  # seconds; changes made by services drop the snapshot a
 
 _GATE_LUA = """
 local now = tonumber(ARGV[1])
-local out = {"none", "", "", "", "", "", ""}
+local out = {"none", "", "", "", "", "", "", ""}
 local first = 1
 if ARGV[3] == "1" then
   first = 3
@@ -35,11 +36,11 @@ if ARGV[3] == "1" then
   elseif now - tonumber(s[2]) > tonumber(ARGV[2]) then
     out[1] = "ended"; out[2] = "idle"
   else
-    local u = redis.call("HMGET", KEYS[2], "cid", "role", "staff", "active", "email")
+    local u = redis.call("HMGET", KEYS[2], "cid", "role", "staff", "active", "email", "cst")
     if not u[4] then
       out[1] = "nouser"
     else
-      out = {"ok", s[1], u[1], u[2], u[3], u[4], u[5]}
+      out = {"ok", s[1], u[1], u[2], u[3], u[4], u[5], u[6] or ""}
     end
     redis.call("HSET", KEYS[1], "seen", ARGV[1])
   end
@@ -51,6 +52,9 @@ for i = first, #KEYS do
 end
 return out
 """
+
+SNAPSHOT_FIELDS = ("uid", "cid", "role", "staff", "active", "email", "cst")
+HEAD = 1 + len(SNAPSHOT_FIELDS)  # the state, then the snapshot; the rate-limit counts follow
 
 _script: Script | None = None
 
@@ -130,15 +134,15 @@ def gate_check(
     args: list[Any] = [repr(now), settings.SESSION_IDLE_TIMEOUT_SECONDS, "1" if session_id else "0"]
     args += [limit.window + 1 for limit in limits]
     raw = _gate_script()(keys=keys, args=args)
-    head = [_text(v) for v in raw[:7]]
+    head = [_text(v) for v in raw[:HEAD]]
     result = GateResult(state=head[0])
     if result.state == "ended":
         result.end_reason = head[1]
     elif result.state == "ok":
-        result.user = dict(zip(("uid", "cid", "role", "staff", "active", "email"), head[1:], strict=True))
+        result.user = dict(zip(SNAPSHOT_FIELDS, head[1:], strict=True))
     result.usages = [
         Usage(limit=limit, count=int(count), reset_at=limit.reset_at(now))
-        for limit, count in zip(limits, raw[7:], strict=True)
+        for limit, count in zip(limits, raw[HEAD:], strict=True)
     ]
     return result
 

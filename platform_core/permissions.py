@@ -9,17 +9,14 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from platform_core.models import ApiKey, User
-from platform_core.services.api_keys import api_key_allows
+from platform_core.services.api_keys import api_key_scope_check
 
 MANAGER_ROLES = frozenset({User.Role.OWNER, User.Role.ADMIN})
 
 
-def view_app(view: Any) -> str:
-    return type(view).__module__.split(".", 1)[0]
-
-
 class RoleWritePermission(BasePermission):
-    """The default: signed in; a `readonly` user cannot write; an API key acts within its scopes.
+    """The default: signed in; a `readonly` user cannot write; an API key acts within the scope the view
+    declares (`api_key_scope`; none declared: no keys).
 
     A view whose writes only concern the caller's own login (logout, ending a session) sets
     `readonly_may_write = True`.
@@ -30,13 +27,8 @@ class RoleWritePermission(BasePermission):
         if user is None or not user.is_authenticated:
             return False
         write = request.method not in SAFE_METHODS
-        if isinstance(request.auth, ApiKey) and not api_key_allows(
-            api_key=request.auth, app=view_app(view), write=write
-        ):
-            raise PermissionDenied(
-                f"This API key has no {'write' if write else 'read'} scope for {view_app(view)}.",
-                code="api_key_scope",
-            )
+        if isinstance(request.auth, ApiKey):  # authentication checked it; a forced one is checked here
+            api_key_scope_check(api_key=request.auth, view=view, write=write)
         if write and user.role == User.Role.READONLY and not getattr(view, "readonly_may_write", False):
             raise PermissionDenied("Your role is read-only.", code="read_only_role")
         return True

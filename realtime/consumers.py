@@ -29,7 +29,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from platform_core.events import customer_group, job_group, user_group
+from platform_core.events import customer_group, job_group, session_group, user_group
 from platform_core.models import User
 from platform_core.observability.metrics import WS_DISCONNECTS, WS_EVENTS_SENT, WS_OPEN
 from realtime import selectors, services
@@ -47,19 +47,21 @@ def _dumps(payload: dict[str, Any]) -> str:
 
 
 @database_sync_to_async
-def _open(*, ticket: str, session_user: Any) -> tuple[User | None, list[dict[str, Any]]]:
-    """Who connects (ticket first, else a staff session) and their active jobs, in one thread hop."""
-    user = services.ticket_redeem(ticket=ticket) if ticket else None
+def _open(*, ticket: str, session_user: Any) -> tuple[User | None, str, list[dict[str, Any]]]:
+    """Who connects (ticket first, else a staff session), the login session the ticket came from and
+    their active jobs, in one thread hop."""
+    user, session_id = services.ticket_redeem(ticket=ticket) if ticket else (None, "")
     if user is None and getattr(session_user, "is_authenticated", False) and session_user.is_staff:
         user = session_user
-    if user is None or not user.is_active:
-        return None, []
-    return user, selectors.job_snapshot_for_user(user=user)
+    if user is None or selectors.socket_access_problem(user_id=user.pk, session_id=session_id, customer_id=None):
+        return None, "", []
+    return user, session_id, selectors.job_snapshot_for_user(user=user)
 
 
 class JobEventsConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.user: User | None = None
+        self.session_id = ""
         self.joined: set[str] = set()
         self.seen: deque[str] = deque(maxlen=SEEN_EVENTS)
         # Accept first: a close before accept is an HTTP 403 and the client never sees our code.
@@ -70,11 +72,13 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
             await self._refuse(CLOSE_FORBIDDEN_ORIGIN)
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         ticket = (query.get("ticket") or [""])[0]
-        user, snapshot = await _open(ticket=ticket, session_user=self.scope.get("user"))
+        user, session_id, snapshot = await _open(ticket=ticket, session_user=self.scope.get("user"))
         if user is None:
             await self._refuse(CLOSE_UNAUTHENTICATED)
-        self.user = user
+        self.user, self.session_id = user, session_id
         await self._join(user_group(user.pk))
+        if session_id:  # logout / revoke of that session reaches this socket through its group
+            await self._join(session_group(session_id))
         if user.customer_id:
             await self._join(customer_group(user.customer_id))
         if user.is_staff:
@@ -129,8 +133,25 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
         """New rollup values (realtime.analytics.live) for the customer's or the staff dashboard."""
         await self.send(text_data=_dumps(message["event"]))
 
+    async def access_changed(self, message: dict[str, Any]) -> None:
+        """From platform_core.events.sockets_close_publish: a session ended, a member moved or left, a
+        customer was suspended. Re-check, and close when this socket no longer serves anyone."""
+        if not await self._still_allowed():
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+
+    async def _still_allowed(self) -> bool:
+        if self.user is None:
+            return False
+        problem = await database_sync_to_async(selectors.socket_access_problem)(
+            user_id=self.user.pk, session_id=self.session_id, customer_id=self.user.customer_id
+        )
+        return problem is None
+
     async def _subscription(self, action: str, job_id: str) -> None:
         assert self.user is not None
+        if not await self._still_allowed():  # every subscribe re-checks the session, user and customer
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
         job = await database_sync_to_async(selectors.job_watchable)(user=self.user, job_id=job_id)
         if job is None:
             await self._error("job_not_found", "No such job.", jobId=job_id)

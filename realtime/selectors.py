@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http.request import validate_host
 
-from platform_core.models import Job, User
+from platform_core.models import Customer, Job, User
 from platform_core.selectors.jobs import job_get_for_user, job_list_active_for_user
+from platform_core.services.sessions import session_alive
 
 # What a client may see of a published job event (anything else stays on the server).
 CLIENT_EVENT_FIELDS = ("type", "eventId", "jobId", "kind", "status", "progress", "message", "at", "result", "error")
@@ -60,3 +61,19 @@ def job_watchable(*, user: User, job_id: str) -> Job | None:
         return job_get_for_user(user=user, job_id=job_id)
     except (Job.DoesNotExist, ValidationError, ValueError):
         return None
+
+
+def socket_access_problem(*, user_id: int, session_id: str, customer_id: int | None) -> str | None:
+    """Why a socket may no longer serve this user (None: it may): the ticket's session ended, the user
+    is inactive, moved to another customer (`customer_id`: the one the socket joined) or the customer
+    is suspended. One query and one Redis read; run at connect, on access.changed and on subscribe."""
+    user = User.objects.select_related("customer").filter(pk=user_id).first()
+    if user is None or not user.is_active:
+        return "user_inactive"
+    if customer_id is not None and user.customer_id != customer_id:
+        return "customer_changed"
+    if user.customer is not None and user.customer.status == Customer.Status.SUSPENDED:
+        return "customer_suspended"
+    if session_id and not session_alive(session_id=session_id, user_id=user_id):
+        return "session_ended"
+    return None

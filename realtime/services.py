@@ -19,21 +19,26 @@ def _ticket_key(ticket: str) -> str:
     return f"{TICKET_PREFIX}{ticket}"
 
 
-def ticket_issue(*, user: User) -> str:
-    """A random single-use ticket naming the user, valid REALTIME_TICKET_TTL_SECONDS."""
+def ticket_issue(*, user: User, session_id: str = "") -> str:
+    """A random single-use ticket naming the user and the login session it came from, valid
+    REALTIME_TICKET_TTL_SECONDS; the socket lives only as long as that session (consumers)."""
     ticket = secrets.token_urlsafe(32)
-    get_redis_connection("default").set(_ticket_key(ticket), user.pk, ex=settings.REALTIME_TICKET_TTL_SECONDS)
+    value = f"{user.pk}:{session_id}"
+    get_redis_connection("default").set(_ticket_key(ticket), value, ex=settings.REALTIME_TICKET_TTL_SECONDS)
     return ticket
 
 
-def ticket_redeem(*, ticket: str) -> User | None:
-    """The ticket's active user, once: GETDEL makes a second use (or an expired ticket) find nothing."""
+def ticket_redeem(*, ticket: str) -> tuple[User | None, str]:
+    """The ticket's active user and session id, once: GETDEL makes a second use (or an expired
+    ticket) find nothing."""
     if not ticket or len(ticket) > 128:
-        return None
-    user_id = get_redis_connection("default").getdel(_ticket_key(ticket))
-    if user_id is None:
-        return None
-    return User.objects.select_related("customer").filter(pk=int(user_id), is_active=True).first()
+        return None, ""
+    value = get_redis_connection("default").getdel(_ticket_key(ticket))
+    if value is None:
+        return None, ""
+    user_id, _, session_id = value.decode().partition(":")
+    user = User.objects.select_related("customer").filter(pk=int(user_id), is_active=True).first()
+    return user, session_id
 
 
 _publisher: redis.Redis | None = None

@@ -24,6 +24,8 @@ from platform_core.throttling import client_ip
 class AIJobView(APIView):
     """POST validates the body and starts one AI job for the caller's customer."""
 
+    api_key_scope = "assessments"
+
     input_serializer: type = s.GenerateIcpInputSerializer
     kind = ""
     task = ""
@@ -63,6 +65,7 @@ class RateBatchJobView(AIJobView):
 class AssessmentInsightsView(APIView):
     """Insights during the public quiz: anyone holding the session id (anonymous quota by IP)."""
 
+    api_key_scope = "assessments"
     permission_classes = [AllowAny]
 
     def _session(self, session_id: str) -> AssessmentSession:
@@ -79,7 +82,9 @@ class AssessmentInsightsView(APIView):
         user = request.user if request.user.is_authenticated else None
         job = ai_job_start(
             kind="assessment_insight", task="assessment_insight_generate",
-            customer=getattr(user, "customer", None) or session.customer, user=user,
+            # The caller's own customer pays; an anonymous quiz is anonymous (IP quota), never charged to
+            # the customer the session was linked to.
+            customer=getattr(user, "customer", None), user=user,
             input={"session_pk": str(session.pk), "batch_number": data["batch_number"],
                    "question_range": f"{numbers[0]}-{numbers[-1]}", "responses": data["responses"]},
             client_ip=client_ip(request),
@@ -93,6 +98,7 @@ class AssessmentInsightsView(APIView):
 
 
 class CustomerListView(ListAPIView):
+    api_key_scope = "assessments"
     select: Any = None
 
     def get_queryset(self) -> Any:
@@ -100,6 +106,7 @@ class CustomerListView(ListAPIView):
 
 
 class CustomerDetailView(RetrieveAPIView):
+    api_key_scope = "assessments"
     select: Any = None
     lookup_url_kwarg = "pk"
 
@@ -132,6 +139,8 @@ class CompanyRatingDetailView(CustomerDetailView):
 
 
 class ResourceLibraryView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(
         operation_id="resources_list",
         parameters=[OpenApiParameter("tier", enum=ResourceDefinition.Tier.values)],
@@ -151,6 +160,8 @@ class ResourceLibraryView(APIView):
 
 
 class ResourceGenerateView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(request=None, responses={202: JobAcceptedSerializer})
     def post(self, request: Request, code: str) -> Response:
         customer = customer_of(request)
@@ -170,6 +181,8 @@ class ResourceGenerateView(APIView):
 
 
 class GeneratedResourceView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(operation_id="resources_generated_retrieve", responses=s.GeneratedResourceSerializer)
     def get(self, request: Request, code: str) -> Response:
         try:

@@ -258,6 +258,9 @@ class StartOutputSerializer(serializers.Serializer):
     session_id = serializers.CharField()
     record_id = serializers.UUIDField()
     status = serializers.CharField()
+    claim_secret = serializers.CharField(
+        required=False, help_text="Only in the answer that created the session: keep it to claim the results."
+    )
 
 
 class ScoresSerializer(serializers.Serializer):
@@ -289,6 +292,15 @@ class ResultsOutputSerializer(ScoresSerializer):
     tool_unlocks = serializers.DictField(child=serializers.BooleanField(), allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
     calculated_at = serializers.DateTimeField(allow_null=True)
+
+
+class ClaimTokenInputSerializer(serializers.Serializer):
+    secret = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ClaimTokenSentSerializer(serializers.Serializer):
+    delivered = serializers.ChoiceField(choices=["email"])
+    expires_at = serializers.DateTimeField()
 
 
 class ClaimTokenOutputSerializer(serializers.Serializer):

@@ -64,10 +64,12 @@ class AssessmentStartView(PublicAPIView):
     @extend_schema(request=s.AssessmentStartInputSerializer, responses={201: s.StartOutputSerializer})
     def post(self, request: Request) -> Response:
         data = validated(s.AssessmentStartInputSerializer, request)
-        session = session_services.assessment_start(
+        session, secret = session_services.assessment_start(
             session_id=data["session_id"], product_info=data.get("product_info")
         )
         body = {"session_id": session.session_id, "record_id": session.pk, "status": session.status}
+        if secret:  # only to the browser whose call created the session: its proof for claiming
+            body["claim_secret"] = secret
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -75,7 +77,7 @@ class AssessmentSubmitView(PublicAPIView):
     @extend_schema(request=s.AssessmentSubmitInputSerializer, responses={202: s.SubmitOutputSerializer})
     def post(self, request: Request) -> Response:
         data = validated(s.AssessmentSubmitInputSerializer, request)
-        session = session_services.assessment_submit(
+        session, secret = session_services.assessment_submit(
             session_id=data["session_id"], responses=data["responses"], user_info=data["user_info"],
             product_info=data.get("product_info"), question_timings=data.get("question_timings"),
             generated_content=data.get("generated_content"),
@@ -93,6 +95,8 @@ class AssessmentSubmitView(PublicAPIView):
             "job_id": session.calculation_job_id,
             "results_url": reverse("assessment-results", args=[session.session_id]),
         }
+        if secret:
+            body["claim_secret"] = secret
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
@@ -103,9 +107,19 @@ class AssessmentResultsView(PublicAPIView):
 
 
 class AssessmentClaimTokenView(PublicAPIView):
-    @extend_schema(request=None, responses={201: s.ClaimTokenOutputSerializer})
+    """With the session's claim secret (`X-Assessment-Secret` or `{"secret"}`): 201 with the token.
+    Without: 202, the token is e-mailed to the respondent only."""
+
+    @extend_schema(
+        request=s.ClaimTokenInputSerializer,
+        responses={201: s.ClaimTokenOutputSerializer, 202: s.ClaimTokenSentSerializer},
+    )
     def post(self, request: Request, session_id: str) -> Response:
-        token, row = session_services.assessment_claim_token_create(session_id=session_id)
+        data = validated(s.ClaimTokenInputSerializer, request)
+        secret = request.headers.get("X-Assessment-Secret", "")[:200] or data["secret"]
+        token, row = session_services.assessment_claim_token_create(session_id=session_id, secret=secret)
+        if token is None:
+            return Response({"delivered": "email", "expires_at": row.expires_at}, status=status.HTTP_202_ACCEPTED)
         return Response({"token": token, "expires_at": row.expires_at}, status=status.HTTP_201_CREATED)
 
 
@@ -118,6 +132,7 @@ class AssessmentClaimView(APIView):
 
 
 class AssessmentListView(ListAPIView):
+    api_key_scope = "assessments"
     serializer_class = s.AssessmentSessionSerializer
 
     def get_queryset(self) -> Any:
@@ -125,6 +140,8 @@ class AssessmentListView(ListAPIView):
 
 
 class AssessmentDetailView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(responses=s.AssessmentSessionSerializer)
     def get(self, request: Request, session_id: str) -> Response:
         session = get_or_404(
@@ -137,6 +154,7 @@ class AssessmentDetailView(APIView):
 
 
 class ProductListCreateView(ListAPIView):
+    api_key_scope = "assessments"
     serializer_class = s.ProductSerializer
 
     def get_queryset(self) -> Any:
@@ -150,6 +168,8 @@ class ProductListCreateView(ListAPIView):
 
 
 class ProductPrimaryView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(responses=s.PrimaryProductOutputSerializer)
     def get(self, request: Request) -> Response:
         product = selectors.product_get_primary_for_customer(customer=customer_of(request))
@@ -157,6 +177,8 @@ class ProductPrimaryView(APIView):
 
 
 class ProductDetailView(APIView):
+    api_key_scope = "assessments"
+
     def _product(self, request: Request, product_id: int) -> Any:
         return get_or_404(selectors.product_get_for_customer, customer=customer_of(request), product_id=product_id)
 
@@ -186,6 +208,8 @@ def _cost_inputs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class CostCalculateView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(request=s.CostCalculateInputSerializer, responses=s.CostResultOutputSerializer)
     def post(self, request: Request) -> Response:
         data = validated(s.CostCalculateInputSerializer, request)
@@ -197,6 +221,8 @@ class CostCalculateView(APIView):
 
 
 class CostSaveView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(request=s.CostSaveInputSerializer, responses={201: s.CostCalculationSerializer})
     def post(self, request: Request) -> Response:
         data = validated(s.CostSaveInputSerializer, request)
@@ -208,6 +234,7 @@ class CostSaveView(APIView):
 
 
 class CostHistoryView(ListAPIView):
+    api_key_scope = "assessments"
     serializer_class = s.CostCalculationSerializer
 
     def get_queryset(self) -> Any:
@@ -215,6 +242,8 @@ class CostHistoryView(ListAPIView):
 
 
 class CostDetailView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(responses=s.CostCalculationSerializer)
     def get(self, request: Request, calculation_id: int) -> Response:
         calculation = get_or_404(
@@ -224,6 +253,8 @@ class CostDetailView(APIView):
 
 
 class CostCompareView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(request=s.CostCompareInputSerializer, responses=s.CostCompareOutputSerializer)
     def post(self, request: Request) -> Response:
         data = validated(s.CostCompareInputSerializer, request)
@@ -235,6 +266,8 @@ class CostCompareView(APIView):
 
 
 class BusinessCaseTemplatesView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(
         parameters=[OpenApiParameter("type", enum=["pilot", "full", "full_implementation"])],
         responses=s.TemplatesOutputSerializer,
@@ -251,6 +284,8 @@ class BusinessCaseTemplatesView(APIView):
 
 
 class BusinessCaseGenerateView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(request=s.BusinessCaseGenerateInputSerializer, responses={201: s.BusinessCaseSerializer})
     def post(self, request: Request) -> Response:
         data = validated(s.BusinessCaseGenerateInputSerializer, request)
@@ -266,6 +301,8 @@ class BusinessCaseGenerateView(APIView):
 
 
 class BusinessCaseGenerateSimpleView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(request=s.BusinessCaseSimpleInputSerializer, responses={201: s.BusinessCaseSerializer})
     def post(self, request: Request) -> Response:
         data = validated(s.BusinessCaseSimpleInputSerializer, request)
@@ -277,6 +314,7 @@ class BusinessCaseGenerateSimpleView(APIView):
 
 
 class BusinessCaseListView(ListAPIView):
+    api_key_scope = "assessments"
     serializer_class = s.BusinessCaseListSerializer
 
     def get_queryset(self) -> Any:
@@ -284,6 +322,8 @@ class BusinessCaseListView(ListAPIView):
 
 
 class BusinessCaseDetailView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(responses=s.BusinessCaseSerializer)
     def get(self, request: Request, business_case_id: int) -> Response:
         case = get_or_404(
@@ -293,6 +333,8 @@ class BusinessCaseDetailView(APIView):
 
 
 class BusinessCaseSaveView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(request=s.BusinessCaseSaveInputSerializer, responses=s.BusinessCaseSerializer)
     def post(self, request: Request, business_case_id: int) -> Response:
         data = validated(s.BusinessCaseSaveInputSerializer, request)
@@ -309,17 +351,24 @@ class BusinessCaseSaveView(APIView):
 
 
 class ProgressView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(responses=s.ProgressOutputSerializer)
     def get(self, request: Request) -> Response:
         return Response(selectors.progress_get_for_customer(customer=customer_of(request)))
 
 
 class ProgressTrackView(APIView):
+    """Browser events from a catalogue (progress_services.CLIENT_EVENTS); they never complete milestones."""
+
+    api_key_scope = "assessments"
+    throttle_scope = "progress_track"
+
     @extend_schema(request=s.ProgressTrackInputSerializer, responses={201: s.ProgressTrackOutputSerializer})
     def post(self, request: Request) -> Response:
         data = validated(s.ProgressTrackInputSerializer, request)
         customer = customer_of(request)
-        entry = progress_services.progress_track(
+        entry = progress_services.progress_client_event_record(
             customer=customer, user=user_of(request), action=data["action"], metadata=data["metadata"]
         )
         body = {
@@ -332,6 +381,8 @@ class ProgressTrackView(APIView):
 
 
 class SearchView(APIView):
+    api_key_scope = "assessments"
+
     @extend_schema(parameters=[OpenApiParameter("q", str, required=True)], responses=s.SearchOutputSerializer)
     def get(self, request: Request) -> Response:
         serializer = s.SearchInputSerializer(data=request.query_params)

@@ -66,6 +66,9 @@ class AssessmentSession(models.Model):
     q14_response = _response_field("q14")
     question_timings = models.JSONField(default=dict, blank=True, help_text="Milliseconds per question id.")
     generated_content = models.JSONField(default=dict, blank=True)
+    # SHA-256 of the secret handed only to the browser that created the session: the proof that lets
+    # it take a claim token (anyone else gets the token by e-mail to the respondent only).
+    claim_secret_hash = models.CharField(max_length=64, blank=True)
 
     # Scores: computed by the server at submit (assessments.formulas.assessment_scores).
     buyer_score = models.PositiveSmallIntegerField(null=True, blank=True)

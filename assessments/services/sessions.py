@@ -1,5 +1,8 @@
 """The public assessment: start, submit (server-side scores), calculation, claiming, expiry."""
 
+import hashlib
+import hmac
+import secrets
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -56,15 +59,32 @@ def _apply_product_info(session: AssessmentSession, product_info: dict[str, str]
             setattr(session, field, product_info[field] or "")
 
 
+def claim_secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _session_open(session_id: str) -> tuple[AssessmentSession, str]:
+    """The session row, locked; and its claim secret when this call created it ("" otherwise: a
+    retried start or someone else's call with the same id never learns it)."""
+    session, created = AssessmentSession.objects.select_for_update().get_or_create(session_id=session_id)
+    if not created:
+        return session, ""
+    secret = secrets.token_urlsafe(32)
+    session.claim_secret_hash = claim_secret_hash(secret)
+    return session, secret
+
+
 @transaction.atomic
-def assessment_start(*, session_id: str, product_info: dict[str, str] | None = None) -> AssessmentSession:
-    """Open a session (idempotent while it is still open: a retried start updates the product info)."""
-    session, _ = AssessmentSession.objects.select_for_update().get_or_create(session_id=session_id)
+def assessment_start(*, session_id: str, product_info: dict[str, str] | None = None) -> tuple[AssessmentSession, str]:
+    """Open a session (idempotent while it is still open: a retried start updates the product info).
+
+    Returns the session and its claim secret (only from the call that created it)."""
+    session, secret = _session_open(session_id)
     _ensure_open(session)
     event_record("assessment.started", properties={"session_id": session.session_id})
     _apply_product_info(session, product_info)
     session.save()
-    return session
+    return session, secret
 
 
 @transaction.atomic
@@ -76,9 +96,11 @@ def assessment_submit(
     product_info: dict[str, str] | None = None,
     question_timings: dict[str, int] | None = None,
     generated_content: dict[str, Any] | None = None,
-) -> AssessmentSession:
-    """Score the answers on the server and queue the calculation job; scores sent by a client are ignored."""
-    session, _ = AssessmentSession.objects.select_for_update().get_or_create(session_id=session_id)
+) -> tuple[AssessmentSession, str]:
+    """Score the answers on the server and queue the calculation job; scores sent by a client are ignored.
+
+    Returns the session and its claim secret when this call created it (no start before)."""
+    session, secret = _session_open(session_id)
     _ensure_open(session)
     for qid in formulas.QUESTION_IDS:
         setattr(session, f"{qid}_response", responses[qid])
@@ -109,7 +131,7 @@ def assessment_submit(
             "overall_score": session.overall_score, "buyer_score": session.buyer_score,
             "admin_url": settings.SITE_URL + admin_path,
         })  # fmt: skip
-    return session
+    return session, secret
 
 
 @transaction.atomic
@@ -144,11 +166,21 @@ def assessment_calculate(*, session_id: str) -> dict[str, Any]:
 
 
 @transaction.atomic
-def assessment_claim_token_create(*, session_id: str) -> tuple[str, AssessmentClaimToken]:
-    """A signed, single-use link token, valid 24 h, for a completed session nobody has claimed."""
+def assessment_claim_token_create(*, session_id: str, secret: str = "") -> tuple[str | None, AssessmentClaimToken]:
+    """A signed, single-use link token, valid 24 h, for a completed session nobody has claimed.
+
+    The token is returned only with the session's claim secret (the browser that took it); without
+    it the token goes by e-mail to the respondent only (None returned). A wrong secret is refused.
+    Knowing the session id alone never yields a token.
+    """
     session = AssessmentSession.objects.select_for_update().filter(session_id=session_id).first()
     if session is None:
         raise _not_found()
+    proven = bool(secret) and bool(session.claim_secret_hash)
+    if secret and not (proven and hmac.compare_digest(session.claim_secret_hash, claim_secret_hash(secret))):
+        raise ApplicationError(
+            "The claim secret does not match this assessment.", code="claim_secret_invalid", status_code=403
+        )
     if session.status == AssessmentSession.Status.LINKED:
         raise ApplicationError(
             "This assessment was already claimed.", code="assessment_already_claimed", status_code=409
@@ -157,17 +189,21 @@ def assessment_claim_token_create(*, session_id: str) -> tuple[str, AssessmentCl
         raise ApplicationError(
             "Only a completed assessment can be claimed.", code="assessment_not_completed", status_code=409
         )
+    if not proven and not session.user_email:
+        raise ApplicationError(
+            "Send the assessment's claim secret to get a claim token.", code="claim_proof_required", status_code=403
+        )
     now = timezone.now()
     row = AssessmentClaimToken.objects.create(
         jti=uuid.uuid4(), session=session, created_at=now, expires_at=now + CLAIM_TOKEN_TTL
     )
     token = signing.dumps({"jti": str(row.jti), "type": "assessment_claim"}, salt=CLAIM_TOKEN_SALT)
-    if session.user_email:  # the link also reaches the respondent's mailbox
+    if session.user_email:  # the link also reaches the respondent's mailbox (fixed text: no respondent input)
         email_enqueue(template="claim_link", to=[session.user_email], context={
-            "claim_url": f"{settings.FRONTEND_URL}/claim?token={token}", "name": session.user_name,
+            "claim_url": f"{settings.FRONTEND_URL}/claim?token={token}",
             "overall_score": session.overall_score, "expires_at": f"{row.expires_at:%Y-%m-%d %H:%M} UTC",
         })  # fmt: skip
-    return token, row
+    return (token if proven else None), row
 
 
 def _link(session: AssessmentSession, user: User) -> None:

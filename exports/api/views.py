@@ -41,6 +41,7 @@ def _export_for(request: Request, export_id: str) -> Export:
 
 
 class ExportListCreateView(ListAPIView):
+    api_key_scope = "exports"
     serializer_class = ExportSerializer
     readonly_may_write = True  # an export only reads the customer's data: read-only members may ask for one
 
@@ -73,12 +74,16 @@ class ExportListCreateView(ListAPIView):
 
 
 class ExportDetailView(APIView):
+    api_key_scope = "exports"
+
     @extend_schema(responses=ExportSerializer)
     def get(self, request: Request, export_id: str) -> Response:
         return Response(ExportSerializer(_export_for(request, export_id)).data)
 
 
 class ExportDownloadView(APIView):
+    api_key_scope = "exports"
+
     @extend_schema(
         responses={
             302: OpenApiResponse(DownloadLinkSerializer, description="Redirect to a signed link"),
@@ -96,6 +101,8 @@ class ExportDownloadView(APIView):
 
 
 class DocumentTypeListView(APIView):
+    api_key_scope = "exports"
+
     @extend_schema(responses=DocumentTypeSerializer(many=True))
     def get(self, request: Request) -> Response:
         customer = request.user.customer  # type: ignore[union-attr]
@@ -105,6 +112,8 @@ class DocumentTypeListView(APIView):
 
 class BrandingView(APIView):
     """Colour and logo on the customer's PDF and DOCX exports: members read, owners and admins change."""
+
+    api_key_scope = "exports"
 
     def get_permissions(self) -> Any:
         return [IsCustomerManager()] if self.request.method == "PUT" else super().get_permissions()

@@ -7,10 +7,15 @@ from typing import Any
 
 from exports.content import BarChart, BulletList, Document, Facts, Heading, Paragraph, Table, plain_value
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: any of these may start a formula
+
 
 def _inert(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula (=, +, @, -cmd) gets a leading apostrophe (OWASP CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "@", "\t", "\r", "-") and not value[1:2].isdigit():
+    """Text a spreadsheet could run as a formula gets a leading apostrophe; numbers stay numbers.
+
+    No exception for a digit after the sign: `-2+cmd|...` and `+1+cmd|...` are formulas too.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -2,8 +2,9 @@
 
     ai_complete(AIRequest(operation="icp", system=..., messages=[...], context={...}, customer_id=...))
 
-In order: the offline provider when no model in the operation's chain has a key; the 24 h exact-match
-cache; the monthly budgets; then each (provider, model) of the chain: skipped while its breaker is
+In order: the offline provider when no model in the operation's chain has a key (outside production;
+AI_OFFLINE_ALLOWED), else ai_unavailable; the 24 h exact-match cache (per customer); the monthly
+budgets; then each (provider, model) of the chain: skipped while its breaker is
 open, shared TPM/RPM limits reserved in Redis, transient errors (timeout, 429, 5xx) retried with
 backoff, other errors move on to the next model. Every call lands in the usage ledger.
 """
@@ -24,7 +25,14 @@ from integrations.ai import breaker, limits
 from integrations.ai.offline import OFFLINE_MODEL, offline_complete
 from integrations.ai.providers import PROVIDERS, model_chain
 from integrations.ai.services import ai_budget_check, ai_cost_usd, ai_usage_record
-from integrations.ai.types import AIRequest, AIRequestFailed, AIResponse, AIUnavailable, ProviderError
+from integrations.ai.types import (
+    AINotConfigured,
+    AIRequest,
+    AIRequestFailed,
+    AIResponse,
+    AIUnavailable,
+    ProviderError,
+)
 from platform_core.observability.metrics import AI_PROVIDER_429
 
 logger = logging.getLogger(__name__)
@@ -44,6 +52,7 @@ def cache_key(request: AIRequest) -> str:
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
         "json": request.json_output,
+        "customer": request.customer_id,  # an answer is never served to another customer
     }
     digest = hashlib.sha256(json.dumps(normalized, sort_keys=True).encode()).hexdigest()
     return f"ai:response:{digest}"
@@ -61,6 +70,10 @@ def configured_chain(operation: str) -> list[tuple[str, str]]:
 def ai_complete(request: AIRequest) -> AIResponse:
     chain = configured_chain(request.operation)
     if not chain:
+        # Canned answers are for development and tests only (they say "source": "offline"); in
+        # production a missing key is an outage to see, not results to show.
+        if not settings.AI_OFFLINE_ALLOWED:
+            raise AINotConfigured()
         return _offline(request)
     key = cache_key(request)
     if request.use_cache and (hit := cache.get(key)):

@@ -65,6 +65,18 @@ class AIUnavailable(RetryableError):
         super().__init__(message, code="ai_unavailable", details=details)
 
 
+class AINotConfigured(ApplicationError):
+    """No model has a key where the offline provider is not allowed (production): nothing to retry."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "AI is not available: no AI provider is configured.",
+            code="ai_unavailable",
+            status_code=503,
+            details={"reason": "no_provider_configured"},
+        )
+
+
 class AIRequestFailed(ApplicationError):
     """Every model refused the request itself (bad request, auth, context too long)."""
 

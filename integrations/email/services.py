@@ -21,8 +21,10 @@ TEMPLATES = {
     "export_ready": ("title", "format", "download_url", "expires_at"),
     "ai_budget_alert": ("spent_usd", "budget_usd", "percent_used"),  # to staff
     "endpoint_disabled": ("url", "reason", "customer_name"),  # to the customer's owners and admins
-    "team_invitation": ("invite_url", "inviter", "customer_name", "role", "expires_at"),  # to the invitee
+    "team_invitation": ("invite_url", "inviter", "role", "expires_at"),  # to the invitee (no free text)
     "dead_letters_alert": ("open_count", "threshold", "task_name", "error", "admin_url"),  # to staff
+    "email_verification": ("verify_url", "valid_hours"),  # to a new account's address
+    "account_exists": ("login_url",),  # to the owner of an address someone tried to register again
 }
 
 

@@ -49,6 +49,7 @@ def _job_for(request: Request, job_id: str) -> Job:
 
 
 class JobListView(ListAPIView):
+    api_key_scope = "platform_core"
     serializer_class = JobSerializer
 
     @extend_schema(
@@ -72,12 +73,16 @@ class JobListView(ListAPIView):
 
 
 class JobDetailView(APIView):
+    api_key_scope = "platform_core"
+
     @extend_schema(responses=JobSerializer)
     def get(self, request: Request, job_id: str) -> Response:
         return Response(JobSerializer(_job_for(request, job_id)).data)
 
 
 class JobCancelView(APIView):
+    api_key_scope = "platform_core"
+
     @extend_schema(request=None, responses=JobSerializer)
     def post(self, request: Request, job_id: str) -> Response:
         job = job_cancel(job=_job_for(request, job_id))

@@ -176,6 +176,7 @@ class InvitationAcceptView(APIView):
 
 
 class MemberListView(ListAPIView):
+    api_key_scope = "platform_core"
     serializer_class = s.MemberSerializer
 
     def get_queryset(self) -> Any:

@@ -37,8 +37,19 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class RegisterOutputSerializer(serializers.Serializer):
-    user = MeSerializer()
-    tokens = TokenPairSerializer()
+    email = serializers.EmailField()
+    verification_sent = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class EmailVerifyInputSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=500)
+
+
+class EmailVerifyOutputSerializer(serializers.ModelSerializer[User]):
+    class Meta:
+        model = User
+        fields = ["email", "email_verified_at"]
 
 
 class LogoutInputSerializer(serializers.Serializer):

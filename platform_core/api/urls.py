@@ -4,6 +4,7 @@ from platform_core.api import jobs, security, views
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="auth-register"),
+    path("auth/verify-email/", views.EmailVerifyView.as_view(), name="auth-verify-email"),
     path("auth/token/", security.LoginView.as_view(), name="auth-token"),
     path("auth/token/refresh/", security.RefreshView.as_view(), name="auth-token-refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),

@@ -60,6 +60,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Platform staff: may use the admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set by the signed link e-mailed at registration; until then nothing is linked to the person by address.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 

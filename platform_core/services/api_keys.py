@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 
-from platform_core.exceptions import ApplicationError
-from platform_core.models import ApiKey, AuditEvent, User
+from platform_core.exceptions import ApplicationError, customer_suspended_error
+from platform_core.models import ApiKey, AuditEvent, Customer, User
 from platform_core.services.audit import audit_record
 
 SCOPE_APPS = ("platform_core", "assessments", "exports", "integrations", "realtime")
@@ -22,6 +24,23 @@ def api_key_allows(*, api_key: ApiKey, app: str, write: bool) -> bool:
     """`write` includes `read`; a bare scope covers every app, `<app>:<access>` one app."""
     accepted = {"write", f"{app}:write"} if write else {"read", "write", f"{app}:read", f"{app}:write"}
     return bool(accepted & set(api_key.scopes))
+
+
+def api_key_scope_check(*, api_key: ApiKey, view: Any, write: bool) -> None:
+    """Whether a key may call `view`: the view declares `api_key_scope` (one of SCOPE_APPS).
+
+    A view that declares none does not take API keys at all (sign-in only), so a new view is
+    closed to keys until someone decides which scope it belongs to.
+    """
+    app = getattr(view, "api_key_scope", None)
+    if app is None:
+        raise PermissionDenied(
+            "This endpoint does not accept API keys; sign in as a person.", code="api_key_not_allowed"
+        )
+    if not api_key_allows(api_key=api_key, app=app, write=write):
+        raise PermissionDenied(
+            f"This API key has no {'write' if write else 'read'} scope for {app}.", code="api_key_scope"
+        )
 
 
 @transaction.atomic
@@ -81,15 +100,29 @@ def api_key_revoke(*, api_key: ApiKey, actor: User | None, request: HttpRequest 
 
 
 def api_key_authenticate(*, key: str) -> ApiKey:
-    """The usable key for `key` (its creator loaded), or a 401 with code api_key_invalid / api_key_expired."""
+    """The usable key for `key` (its creator and customer loaded, in the one query), or a 401 with code
+    api_key_invalid / api_key_expired, or 403 customer_suspended.
+
+    A key acts only inside the customer it was created in: once its creator is no longer an active
+    member of that customer (removed, or moved to another customer), the key stops working.
+    """
     prefix, _, _ = key.partition(".")
     api_key = (
-        ApiKey.objects.select_related("created_by").filter(prefix=prefix, revoked=False).first() if prefix else None
+        ApiKey.objects.select_related("created_by", "customer").filter(prefix=prefix, revoked=False).first()
+        if prefix
+        else None
     )
-    if api_key is None or not api_key.is_valid(key) or not api_key.created_by.is_active:
+    if (
+        api_key is None
+        or not api_key.is_valid(key)
+        or not api_key.created_by.is_active
+        or api_key.created_by.customer_id != api_key.customer_id
+    ):
         raise ApplicationError("The API key is not valid.", code="api_key_invalid", status_code=401)
     if api_key.has_expired:
         raise ApplicationError("The API key has expired.", code="api_key_expired", status_code=401)
+    if api_key.customer.status == Customer.Status.SUSPENDED:
+        raise customer_suspended_error()
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
@@ -98,8 +131,12 @@ def api_key_authenticate(*, key: str) -> ApiKey:
 
 
 @transaction.atomic
-def api_keys_revoke_created_by(*, user: User, actor: User | None, request: HttpRequest | Request | None = None) -> int:
-    keys = list(ApiKey.objects.select_related("customer").filter(created_by=user, revoked=False))
+def api_keys_revoke_created_by(
+    *, user: User, actor: User | None, request: HttpRequest | Request | None = None, customer_id: int | None = None
+) -> int:
+    """Revoke the keys `user` created (only those of `customer_id` when given: a member who moves on)."""
+    created = ApiKey.objects.select_related("customer").filter(created_by=user, revoked=False)
+    keys = list(created.filter(customer_id=customer_id) if customer_id is not None else created)
     for api_key in keys:
         api_key_revoke(api_key=api_key, actor=actor, request=request)
     return len(keys)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from platform_core.events import job_event_publish
-from platform_core.exceptions import ApplicationError
+from platform_core.exceptions import ApplicationError, customer_suspended_error
 from platform_core.models import Customer, Job, User
 from platform_core.services.dead_letters import dead_letter_record, dead_letters_resolve
 from platform_core.services.tasks import task_enqueue
@@ -54,8 +54,12 @@ def job_create(
 @transaction.atomic
 def job_start(*, job_id: str, task_id: str, lease_seconds: float) -> Job | None:
     """Claim the job for this message; None means this message must not run (stale, duplicate, done)."""
-    job = Job.objects.select_for_update().filter(pk=job_id).first()
+    job = Job.objects.select_for_update(of=("self",)).select_related("customer").filter(pk=job_id).first()
     if job is None or job.task_id != task_id or not job.is_active:
+        return None
+    if job.customer is not None and job.customer.status == Customer.Status.SUSPENDED:
+        error = customer_suspended_error()
+        job_fail(job=job, code=error.code, message=error.message, traceback="")
         return None
     if job.status == Job.Status.RUNNING and job.attempts >= job.max_attempts:
         # The same message came back after its worker died on the last attempt: stop the loop.

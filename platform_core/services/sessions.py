@@ -20,6 +20,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from platform_core import gate
+from platform_core.events import sockets_close_publish
 from platform_core.exceptions import ApplicationError
 from platform_core.models import AuditEvent, User, UserSession
 from platform_core.services.audit import audit_record, request_origin
@@ -53,7 +54,9 @@ def session_error(reason: str) -> ApplicationError:
 
 
 def user_snapshot_write(*, user: User) -> None:
+    """What every request needs of `user`, its customer's status included (suspension is checked here)."""
     key = gate.user_key(user.pk)
+    status = user.customer.status if user.customer_id and user.customer else ""
     pipe = gate.client().pipeline(transaction=False)
     pipe.hset(
         key,
@@ -63,6 +66,7 @@ def user_snapshot_write(*, user: User) -> None:
             "staff": int(user.is_staff),
             "active": int(user.is_active),
             "email": user.email,
+            "cst": status,
         },
     )
     pipe.expire(key, gate.USER_SNAPSHOT_TTL)
@@ -72,6 +76,12 @@ def user_snapshot_write(*, user: User) -> None:
 def user_snapshot_forget(*, user_id: int) -> None:
     """Call after any change to a user's customer, role or active flag: the next request reloads it."""
     gate.client().delete(gate.user_key(user_id))
+
+
+def user_snapshots_forget(*, user_ids: list[int]) -> None:
+    """The same for many users at once (a customer suspended or reactivated), one round trip."""
+    if user_ids:
+        gate.client().delete(*[gate.user_key(user_id) for user_id in user_ids])
 
 
 def _cache_write(session: UserSession) -> None:
@@ -138,6 +148,7 @@ def _end(sessions: list[UserSession], *, reason: str, now: datetime) -> None:
         pipe.hset(key, "end", reason)
         pipe.expireat(key, int(session.expires_at.timestamp()) + 60)
     pipe.execute()
+    sockets_close_publish(reason=reason, session_ids=[str(s.pk) for s in sessions])
 
 
 def _active_sessions(user_id: int, *, now: datetime) -> list[UserSession]:
@@ -288,3 +299,14 @@ def session_end_idle(*, session_id: str) -> None:
     UserSession.objects.filter(pk=session_id, ended_at__isnull=True).update(
         ended_at=timezone.now(), end_reason=UserSession.EndReason.IDLE
     )
+
+
+def session_alive(*, session_id: str, user_id: int) -> bool:
+    """For a socket's re-check: the session was not ended and is within its lifetime (Redis, else SQL).
+
+    Idle time is not held against it: an open socket is activity.
+    """
+    uid, end, exp = gate.client().hmget(gate.session_key(session_id), "uid", "end", "exp")
+    if uid is None:
+        return session_check_from_db(session_id=session_id, user_id=str(user_id)) in ("ok", UserSession.EndReason.IDLE)
+    return int(uid) == user_id and not end and exp is not None and float(exp) > time.time()

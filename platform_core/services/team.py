@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.request import Request
 
+from platform_core.events import sockets_close_publish
 from platform_core.exceptions import ApplicationError
 from platform_core.models import AuditEvent, TeamInvitation, User, UserSession
 from platform_core.notifications import notify
@@ -82,10 +83,11 @@ def invitation_create(*, actor: User, email: str, role: str, request: Req = None
         target=f"invitation:{invitation.pk}",
         details={"email": email, "role": role},
     )
+    # Fixed text to an address the inviter chose: only the inviter's (validated) address, no free text
+    # such as a name or the customer's name, which anyone could fill with a phishing message.
     notify(template="team_invitation", to=[email], context={
-        "invite_url": f"{settings.FRONTEND_URL}/invite?token={token}", "inviter": actor.full_name or actor.email,
-        "customer_name": invitation.customer.name, "role": invitation.get_role_display(),
-        "expires_at": f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC",
+        "invite_url": f"{settings.FRONTEND_URL}/invite?token={token}", "inviter": actor.email,
+        "role": invitation.get_role_display(), "expires_at": f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC",
     })  # fmt: skip
     return invitation, token
 
@@ -144,6 +146,7 @@ def invitation_accept(
             full_name=full_name.strip(),
             customer=invitation.customer,
             role=invitation.role,
+            email_verified_at=timezone.now(),  # the invitation link reached this mailbox
         )
     else:
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -160,10 +163,15 @@ def invitation_accept(
                 code="last_owner",
                 status_code=409,
             )
+        previous_customer_id = user.customer_id
         user.customer = invitation.customer
         user.role = invitation.role
         user.save(update_fields=["customer", "role"])
         user_snapshot_forget(user_id=user.pk)
+        if previous_customer_id is not None:
+            # Keys made in the old customer stay there (its owners see them revoked); sockets re-check.
+            api_keys_revoke_created_by(user=user, actor=user, request=request, customer_id=previous_customer_id)
+            sockets_close_publish(reason="customer_changed", user_ids=[user.pk])
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -211,6 +219,7 @@ def member_remove(*, actor: User, member: User, request: Req = None) -> None:
     member.save(update_fields=["is_active"])
     user_snapshot_forget(user_id=member.pk)
     sessions_end_for_user(user=member, reason=UserSession.EndReason.MEMBER_REMOVED, actor=actor, request=request)
+    sockets_close_publish(reason=UserSession.EndReason.MEMBER_REMOVED, user_ids=[member.pk])
     api_keys_revoke_created_by(user=member, actor=actor, request=request)
     audit_record(
         kind=AuditEvent.Kind.MEMBER_REMOVED,

@@ -22,6 +22,7 @@ class TicketView(APIView):
 
     @extend_schema(request=None, responses={201: TicketSerializer})
     def post(self, request: Request) -> Response:
-        ticket = ticket_issue(user=request.user)  # type: ignore[arg-type]
+        session_id = str(request.auth.get("sid", "")) if hasattr(request.auth, "get") else ""
+        ticket = ticket_issue(user=request.user, session_id=session_id)  # type: ignore[arg-type]
         body = {"ticket": ticket, "expires_in": settings.REALTIME_TICKET_TTL_SECONDS, "url": f"/ws/?ticket={ticket}"}
         return Response(body, status=status.HTTP_201_CREATED)

@@ -1,9 +1,13 @@
+import hashlib
+
 import factory
 from django.utils import timezone
 
 from assessments import formulas
 from assessments.models import AssessmentSession, ProductDetails
 from tests.platform_core.factories import CustomerFactory
+
+BROWSER_SECRET = "the-browser-that-took-the-assessment"
 
 
 class CompletedSessionFactory(factory.django.DjangoModelFactory):
@@ -17,6 +21,8 @@ class CompletedSessionFactory(factory.django.DjangoModelFactory):
     user_email = factory.Sequence(lambda n: f"founder{n}@example.com")
     company_name = "Acme"
     completed_at = factory.LazyFunction(timezone.now)
+    # The browser that took it holds BROWSER_SECRET (what POST /assessments/start answered).
+    claim_secret_hash = hashlib.sha256(BROWSER_SECRET.encode()).hexdigest()
     answers = 3
 
     @classmethod

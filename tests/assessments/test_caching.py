@@ -6,8 +6,9 @@ from django.core.cache import cache
 from assessments import cache as assessment_cache
 from assessments.services.sessions import assessment_calculate
 from tests.assessments.factories import CompletedSessionFactory
+from tests.assessments.test_costs_api import INPUTS
 
-track = "/api/v1/progress/track"
+calculate = "/api/v1/cost-calculator/calculate"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -16,7 +17,7 @@ def test_progress_write_is_visible_on_the_very_next_read(auth_client, user):
     assert before["completionPercentage"] == 0
     assert cache.get(assessment_cache.progress_key(user.customer_id)) is not None  # the read was cached
 
-    assert auth_client.post(track, {"action": "cost_calculated"}).status_code == 201
+    assert auth_client.post(calculate, INPUTS).status_code == 200  # completes the cost milestone
     after = auth_client.get("/api/v1/progress").json()
     assert after["completionPercentage"] == 25
     assert after["nextMilestone"] == "initial_setup"

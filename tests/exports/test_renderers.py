@@ -136,7 +136,8 @@ def test_content_larger_than_a_page_still_lays_out(tmp_path):
     assert long_text[:3000] in csv_path.read_text()
 
 
-ROWS = [["=HYPERLINK(1)", -5], ["-10% churn", 3], ["@SUM(A1)", 1]]
+ROWS = [["=HYPERLINK(1)", -5], ["-10% churn", 3], ["@SUM(A1)", 1], ["=1+cmd|' /C calc'!A0", 0], ["-2+cmd|x", 0],
+        ["+1+cmd|x", 0], ["\tcmd", 0], ["\r=1", 0], ["plain", 0]]  # fmt: skip
 
 
 def test_text_from_models_cannot_break_a_docx_or_run_as_a_spreadsheet_formula(tmp_path):
@@ -154,4 +155,8 @@ def test_text_from_models_cannot_break_a_docx_or_run_as_a_spreadsheet_formula(tm
     csv_path = tmp_path / "odd.csv"
     FORMATS["csv"].render(document, csv_path)
     rows = list(csv.reader(csv_path.open(newline="")))
-    assert ["'=HYPERLINK(1)", "-5"] in rows and ["-10% churn", "3"] in rows and ["'@SUM(A1)", "1"] in rows
+    # OWASP: every text cell starting with = + - @ tab or CR is inert, a digit after the sign included
+    # (the old guard let `-2+cmd|...` through); numbers stay numbers.
+    assert ["'=HYPERLINK(1)", "-5"] in rows and ["'-10% churn", "3"] in rows and ["'@SUM(A1)", "1"] in rows
+    assert ["'=1+cmd|' /C calc'!A0", "0"] in rows and ["'-2+cmd|x", "0"] in rows and ["'+1+cmd|x", "0"] in rows
+    assert ["'\tcmd", "0"] in rows and ["'\r=1", "0"] in rows and ["plain", "0"] in rows

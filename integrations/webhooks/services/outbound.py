@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from djangorestframework_camel_case.util import camelize
+from requests.adapters import HTTPAdapter
 
 from integrations.webhooks.models import MakeExecution, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from integrations.webhooks.services.signing import webhook_signature_headers
@@ -53,25 +54,79 @@ EXCERPT_CHARS = 500
 
 
 # --- endpoints -----------------------------------------------------------------------------
-def _private_target(url: str) -> str | None:
-    """Why `url` may not receive our requests (it resolves to a non-public address), or None.
+def _resolve_checked(url: str, *, check_private: bool = True) -> tuple[str | None, str | None]:
+    """(the address to connect to, None) or (None, why `url` may not receive our requests).
 
     A customer's endpoint must not make our workers call our own network (SSRF): loopback,
     private ranges, link-local (cloud metadata) and the like are refused unless
-    WEBHOOK_ALLOW_PRIVATE_TARGETS (on outside production, where receivers run locally).
+    WEBHOOK_ALLOW_PRIVATE_TARGETS (on outside production, where receivers run locally). The
+    host is resolved once here and the request connects to the address returned, so a DNS answer
+    that changes between the check and the connection (rebinding) cannot reach anything else.
     """
-    if settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
-        return None
     host = urlsplit(url).hostname
     if not host:
-        return "The URL has no host."
+        return None, "The URL has no host."
     try:
-        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+        addresses = [str(info[4][0]) for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)]
     except (OSError, UnicodeError):
-        return f"The host {host} cannot be resolved."
-    if any(not ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses):
-        return f"The host {host} resolves to a private or reserved address."
-    return None
+        return None, f"The host {host} cannot be resolved."
+    if not addresses:
+        return None, f"The host {host} cannot be resolved."
+    if (
+        check_private
+        and not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS
+        and any(not ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
+    ):
+        return None, f"The host {host} resolves to a private or reserved address."
+    return addresses[0], None
+
+
+def _private_target(url: str) -> str | None:
+    """Why `url` may not receive our requests, or None (see _resolve_checked); when private targets are
+    allowed nothing needs resolving yet (the send resolves and pins)."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
+        return None
+    return _resolve_checked(url)[1]
+
+
+class PinnedAddressAdapter(HTTPAdapter):
+    """Sends to an address resolved and checked beforehand while TLS (SNI and the certificate check)
+    and the Host header still name the URL's host."""
+
+    def __init__(self, *, host: str, address: str) -> None:
+        self.host, self.address = host, address
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
+        # urllib3 drops these for plain-http pools; for https they name the host in SNI and verification.
+        pool_kwargs.update(server_hostname=self.host, assert_hostname=self.host)
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
+        parts = urlsplit(request.url or "")
+        literal = f"[{self.address}]" if ":" in self.address else self.address
+        netloc = literal + (f":{parts.port}" if parts.port else "")
+        request.headers["Host"] = parts.netloc.rsplit("@", 1)[-1]
+        request.url = parts._replace(netloc=netloc).geturl()
+        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+
+
+def pinned_post(url: str, *, address: str, **kwargs: Any) -> requests.Response:
+    """requests.post to `url`, connected to `address` only (no redirects are followed)."""
+    session = requests.Session()
+    session.trust_env = False  # no proxy from the environment: it would resolve the host itself
+    adapter = PinnedAddressAdapter(host=urlsplit(url).hostname or "", address=address)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session.post(url, allow_redirects=False, **kwargs)
 
 
 def _endpoint_validate(*, url: str, event_types: list[str]) -> None:
@@ -216,13 +271,17 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str, int]:
         headers |= {"webhook-id": delivery.message_id, "webhook-timestamp": str(int(now.timestamp()))}
     url = delivery.endpoint.url if delivery.endpoint else delivery.url  # the endpoint's URL may have changed
     started = time.monotonic()
-    # Checked again at send time: a host's DNS may have changed since the endpoint was saved.
-    if delivery.endpoint and (reason := _private_target(url)):
-        return None, "", f"target_not_allowed: {reason}"[:255], 0
+    # Checked again at send time (a host's DNS may have changed since the endpoint was saved), and
+    # the request goes to the very address checked.
+    # Make.com URLs come from our own settings, not from a customer: only resolved.
+    address, reason = _resolve_checked(url, check_private=delivery.endpoint is not None)
+    if address is None:
+        kind = "ConnectionError" if reason and "cannot be resolved" in reason else "target_not_allowed"
+        return None, "", f"{kind}: {reason}"[:255], int((time.monotonic() - started) * 1000)
     try:
-        with requests.post(
-            url, data=body.encode(), headers=headers, timeout=settings.WEBHOOK_DELIVERY_TIMEOUT,
-            allow_redirects=False, stream=True,
+        with pinned_post(
+            url, address=address, data=body.encode(), headers=headers, timeout=settings.WEBHOOK_DELIVERY_TIMEOUT,
+            stream=True,
         ) as response:  # fmt: skip
             head = next(response.iter_content(EXCERPT_CHARS * 4), b"")  # never the whole of a huge answer
         status_code, error = response.status_code, ""

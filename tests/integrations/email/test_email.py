@@ -32,9 +32,17 @@ CASES: dict[str, tuple[dict[str, Any], str, list[str]]] = {
         "AI spend alert: 82% of the monthly budget used", ["$412.00", "$500.00 budget (82%)"],
     ),
     "team_invitation": (
-        {"invite_url": "https://app.example.com/invite?token=tok", "inviter": "Ada Owner", "customer_name": "Acme",
+        {"invite_url": "https://app.example.com/invite?token=tok", "inviter": "ada@acme.example",
          "role": "Admin", "expires_at": "2026-12-03 10:00 UTC"},
-        "Ada Owner invited you to Acme on Andru", ["https://app.example.com/invite?token=tok", "as Admin"],
+        "ada@acme.example invited you to a team on Andru", ["https://app.example.com/invite?token=tok", "as Admin"],
+    ),
+    "email_verification": (
+        {"verify_url": "https://app.example.com/verify-email?token=tok", "valid_hours": "48"},
+        "Verify your e-mail address for Andru", ["https://app.example.com/verify-email?token=tok", "48 hours"],
+    ),
+    "account_exists": (
+        {"login_url": "https://app.example.com/login"},
+        "Someone tried to register your e-mail address on Andru", ["https://app.example.com/login"],
     ),
     "endpoint_disabled": (
         {"url": "https://hooks.example.com/in", "reason": "The endpoint answered 410 Gone.", "customer_name": "Acme"},

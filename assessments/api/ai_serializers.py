@@ -4,6 +4,7 @@ from django.core.validators import URLValidator
 from rest_framework import serializers
 
 from assessments.models import AssessmentInsight, CompanyRating, GeneratedResource, IcpAnalysis, PersonaSet
+from platform_core.api.fields import ModelSerializer
 
 BUSINESS_MODELS = ["b2b-subscription", "b2b-one-time", "b2c-subscription", "b2c-one-time", "marketplace", "freemium"]
 WEB_URL = URLValidator(schemes=["http", "https"], message="Enter an http or https address.")
@@ -66,19 +67,19 @@ class InsightInputSerializer(serializers.Serializer):
         return value
 
 
-class IcpAnalysisSerializer(serializers.ModelSerializer[IcpAnalysis]):
+class IcpAnalysisSerializer(ModelSerializer[IcpAnalysis]):
     class Meta:
         model = IcpAnalysis
         fields = ["id", "title", "content", "inputs", *AI_META]
 
 
-class PersonaSetSerializer(serializers.ModelSerializer[PersonaSet]):
+class PersonaSetSerializer(ModelSerializer[PersonaSet]):
     class Meta:
         model = PersonaSet
         fields = ["id", "company_context", "industry", "target_market", "personas", *AI_META]
 
 
-class CompanyRatingSerializer(serializers.ModelSerializer[CompanyRating]):
+class CompanyRatingSerializer(ModelSerializer[CompanyRating]):
     class Meta:
         model = CompanyRating
         fields = [
@@ -87,13 +88,13 @@ class CompanyRatingSerializer(serializers.ModelSerializer[CompanyRating]):
         ]  # fmt: skip
 
 
-class AssessmentInsightSerializer(serializers.ModelSerializer[AssessmentInsight]):
+class AssessmentInsightSerializer(ModelSerializer[AssessmentInsight]):
     class Meta:
         model = AssessmentInsight
         fields = ["id", "batch_number", "question_range", "content", "source", "model", "created_at"]
 
 
-class GeneratedResourceSerializer(serializers.ModelSerializer[GeneratedResource]):
+class GeneratedResourceSerializer(ModelSerializer[GeneratedResource]):
     code = serializers.CharField(source="resource.code")
     title = serializers.CharField(source="resource.title")
 

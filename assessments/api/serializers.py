@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from assessments import formulas
 from assessments.models import AssessmentSession, BusinessCase, CostCalculation, ProductDetails
+from platform_core.api.fields import ModelSerializer
 
 # --- Assessment sessions -----------------------------------------------------------------------
 
@@ -83,7 +84,7 @@ class ClaimInputSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=500)
 
 
-class AssessmentSessionSerializer(serializers.ModelSerializer[AssessmentSession]):
+class AssessmentSessionSerializer(ModelSerializer[AssessmentSession]):
     class Meta:
         model = AssessmentSession
         fields = [
@@ -96,7 +97,7 @@ class AssessmentSessionSerializer(serializers.ModelSerializer[AssessmentSession]
 # --- Products ----------------------------------------------------------------------------------
 
 
-class ProductSerializer(serializers.ModelSerializer[ProductDetails]):
+class ProductSerializer(ModelSerializer[ProductDetails]):
     competitive_advantages = serializers.ListField(
         child=serializers.CharField(max_length=500), max_length=20, required=False
     )
@@ -149,7 +150,7 @@ class CostCompareInputSerializer(serializers.Serializer):
     )
 
 
-class CostCalculationSerializer(serializers.ModelSerializer[CostCalculation]):
+class CostCalculationSerializer(ModelSerializer[CostCalculation]):
     inputs = serializers.SerializerMethodField()
     total_cost = serializers.FloatField()
 
@@ -214,7 +215,7 @@ class BusinessCaseSaveInputSerializer(serializers.Serializer):
     title = serializers.CharField(min_length=1, max_length=200, required=False)
 
 
-class BusinessCaseSerializer(serializers.ModelSerializer[BusinessCase]):
+class BusinessCaseSerializer(ModelSerializer[BusinessCase]):
     budget = serializers.FloatField(allow_null=True)
 
     class Meta:
@@ -233,7 +234,7 @@ class BusinessCaseSerializer(serializers.ModelSerializer[BusinessCase]):
         ]
 
 
-class BusinessCaseListSerializer(serializers.ModelSerializer[BusinessCase]):
+class BusinessCaseListSerializer(ModelSerializer[BusinessCase]):
     class Meta:
         model = BusinessCase
         fields = ["id", "type", "status", "title", "created_at", "updated_at"]

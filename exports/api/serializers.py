@@ -5,6 +5,7 @@ from rest_framework import serializers
 from exports.documents import DOCUMENT_TYPES
 from exports.models import HEX_COLOR, Branding, Export
 from exports.renderers import FORMATS
+from platform_core.api.fields import ModelSerializer
 
 
 class ExportRequestSerializer(serializers.Serializer):
@@ -20,7 +21,7 @@ class ExportRequestSerializer(serializers.Serializer):
         return value
 
 
-class ExportSerializer(serializers.ModelSerializer[Export]):
+class ExportSerializer(ModelSerializer[Export]):
     status = serializers.CharField(read_only=True)
     progress = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
@@ -81,7 +82,7 @@ class BrandingInputSerializer(serializers.Serializer):
         return logo
 
 
-class BrandingSerializer(serializers.ModelSerializer[Branding]):
+class BrandingSerializer(ModelSerializer[Branding]):
     has_logo = serializers.SerializerMethodField()
 
     class Meta:

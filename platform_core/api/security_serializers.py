@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from platform_core.api.fields import ModelSerializer
 from platform_core.api.serializers import MeSerializer
 from platform_core.models import ApiKey, AuditEvent, TeamInvitation, User, UserSession
 from platform_core.services.api_keys import SCOPES
@@ -38,7 +39,7 @@ class TokenOutputSerializer(serializers.Serializer):
     session_id = serializers.UUIDField(source="session.id")
 
 
-class SessionSerializer(serializers.ModelSerializer[UserSession]):
+class SessionSerializer(ModelSerializer[UserSession]):
     current = serializers.SerializerMethodField()
 
     class Meta:
@@ -59,7 +60,7 @@ class ApiKeyInputSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class ApiKeySerializer(serializers.ModelSerializer[ApiKey]):
+class ApiKeySerializer(ModelSerializer[ApiKey]):
     created_at = serializers.DateTimeField(source="created")
     expires_at = serializers.DateTimeField(source="expiry_date")
 
@@ -80,7 +81,7 @@ class InvitationInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=User.Role.choices, default=User.Role.MEMBER)
 
 
-class InvitationSerializer(serializers.ModelSerializer[TeamInvitation]):
+class InvitationSerializer(ModelSerializer[TeamInvitation]):
     class Meta:
         model = TeamInvitation
         fields = ["id", "email", "role", "created_at", "expires_at"]
@@ -104,7 +105,7 @@ class InvitationAcceptedSerializer(serializers.Serializer):
     tokens = TokenOutputSerializer(required=False)
 
 
-class MemberSerializer(serializers.ModelSerializer[User]):
+class MemberSerializer(ModelSerializer[User]):
     class Meta:
         model = User
         fields = ["id", "email", "full_name", "role", "date_joined"]
@@ -114,7 +115,7 @@ class RoleInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=User.Role.choices)
 
 
-class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
+class AuditEventSerializer(ModelSerializer[AuditEvent]):
     class Meta:
         model = AuditEvent
         fields = ["id", "kind", "actor_id", "actor_email", "ip", "user_agent", "target", "details", "created_at"]

@@ -46,7 +46,7 @@ class EmailVerifyInputSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=500)
 
 
-class EmailVerifyOutputSerializer(serializers.ModelSerializer[User]):
+class EmailVerifyOutputSerializer(ModelSerializer[User]):
     class Meta:
         model = User
         fields = ["email", "email_verified_at"]

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from integrations.research.models import CompanyProfile
+from platform_core.api.fields import ModelSerializer
 
 
 class ScreenshotInputSerializer(serializers.Serializer):
@@ -19,7 +20,7 @@ class CompanyResearchInputSerializer(serializers.Serializer):
     refresh = serializers.BooleanField(default=False, help_text="Visit again even when a fresh profile exists")
 
 
-class CompanyProfileSerializer(serializers.ModelSerializer[CompanyProfile]):
+class CompanyProfileSerializer(ModelSerializer[CompanyProfile]):
     class Meta:
         model = CompanyProfile
         fields = [

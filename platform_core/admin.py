@@ -22,7 +22,7 @@ from platform_core.models import (
     User,
     UserSession,
 )
-from platform_core.services.accounts import customer_status_set
+from platform_core.services.accounts import customer_snapshots_forget, customer_status_set
 from platform_core.services.api_keys import api_key_revoke
 from platform_core.services.dead_letters import dead_letter_discard, dead_letter_replay
 from platform_core.services.jobs import job_cancel, job_requeue
@@ -44,6 +44,8 @@ class CustomerAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "status" in form.changed_data:  # the same effects as the actions below
             customer_status_set(customer=obj, status=obj.status)
+        elif change and form.changed_data:
+            customer_snapshots_forget(customer=obj)
 
     @admin.action(description="Suspend the selected customers (refuses their logins, keys, sockets, jobs)")
     def suspend(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:

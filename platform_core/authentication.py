@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -35,7 +37,16 @@ def _user_from_snapshot(snapshot: dict[str, str]) -> User:
     }
     # from_db takes the values in the model's field order.
     names = [f.attname for f in User._meta.concrete_fields if f.attname in known]
-    return User.from_db("default", names, [known[name] for name in names])
+    user = User.from_db("default", names, [known[name] for name in names])
+    if known["customer_id"] and snapshot.get("cust"):
+        name, slug, tier, created_at = json.loads(snapshot["cust"])
+        customer = Customer.from_db(
+            "default",
+            ["id", "name", "slug", "tier", "status", "created_at"],
+            [known["customer_id"], name, slug, tier, snapshot["cst"], datetime.fromisoformat(created_at)],
+        )
+        User.customer.field.set_cached_value(user, customer)  # request.user.customer: no query
+    return user
 
 
 def _failed(error: ApplicationError) -> APIException:

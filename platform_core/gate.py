@@ -2,8 +2,9 @@
 
 Keys (in the cache's Redis; every value can be rebuilt from PostgreSQL, so eviction is safe):
   sec:s:<session id>  hash uid, seen (epoch of last activity), end (reason once ended), exp (absolute end)
-  sec:u:<user id>     hash cid, role, staff, active, email, cst (the customer's status): what a request
-                      needs of its user, no SQL
+  sec:u:<user id>     hash cid, role, staff, active, email, cst (the customer's status), cust (JSON of the
+                      customer's name, slug, tier, created): what a request needs of its user and
+                      customer, no SQL
   sec:rl:<name>:<who>:<window number>  fixed-window counters, expiring with their window
 """
 
@@ -22,7 +23,7 @@ USER_SNAPSHOT_TTL = 300  # seconds; changes made by services drop the snapshot a
 
 _GATE_LUA = """
 local now = tonumber(ARGV[1])
-local out = {"none", "", "", "", "", "", "", ""}
+local out = {"none", "", "", "", "", "", "", "", ""}
 local first = 1
 if ARGV[3] == "1" then
   first = 3
@@ -36,11 +37,11 @@ if ARGV[3] == "1" then
   elseif now - tonumber(s[2]) > tonumber(ARGV[2]) then
     out[1] = "ended"; out[2] = "idle"
   else
-    local u = redis.call("HMGET", KEYS[2], "cid", "role", "staff", "active", "email", "cst")
+    local u = redis.call("HMGET", KEYS[2], "cid", "role", "staff", "active", "email", "cst", "cust")
     if not u[4] then
       out[1] = "nouser"
     else
-      out = {"ok", s[1], u[1], u[2], u[3], u[4], u[5], u[6] or ""}
+      out = {"ok", s[1], u[1], u[2], u[3], u[4], u[5], u[6] or "", u[7] or ""}
     end
     redis.call("HSET", KEYS[1], "seen", ARGV[1])
   end
@@ -53,7 +54,7 @@ end
 return out
 """
 
-SNAPSHOT_FIELDS = ("uid", "cid", "role", "staff", "active", "email", "cst")
+SNAPSHOT_FIELDS = ("uid", "cid", "role", "staff", "active", "email", "cst", "cust")
 HEAD = 1 + len(SNAPSHOT_FIELDS)  # the state, then the snapshot; the rate-limit counts follow
 
 _script: Script | None = None

@@ -109,6 +109,12 @@ def user_email_verify(*, token: str) -> User:
     return user
 
 
+def customer_snapshots_forget(*, customer: Customer) -> None:
+    """Call after any change to a customer: every request reads its name, tier and status from its
+    users' Redis snapshots, so drop them; the next request of each user reloads them."""
+    user_snapshots_forget(user_ids=list(User.objects.filter(customer=customer).values_list("pk", flat=True)))
+
+
 @transaction.atomic
 def customer_status_set(*, customer: Customer, status: str) -> Customer:
     """Suspend or reactivate a customer. Suspended: its sessions and API keys answer 403
@@ -117,8 +123,7 @@ def customer_status_set(*, customer: Customer, status: str) -> Customer:
         raise ApplicationError("Unknown customer status.", code="invalid_status", details={"status": [status]})
     Customer.objects.filter(pk=customer.pk).update(status=status)
     customer.status = status
-    # Every request reads the status from its user's Redis snapshot: drop them, the next request reloads.
-    user_snapshots_forget(user_ids=list(User.objects.filter(customer=customer).values_list("pk", flat=True)))
+    customer_snapshots_forget(customer=customer)
     if status == Customer.Status.SUSPENDED:
         sockets_close_publish(reason="customer_suspended", customer_ids=[customer.pk])
     return customer

@@ -6,6 +6,7 @@ request (platform_core.gate). An end is written to Redis at once, so tokens stop
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,7 +57,8 @@ def session_error(reason: str) -> ApplicationError:
 def user_snapshot_write(*, user: User) -> None:
     """What every request needs of `user`, its customer's status included (suspension is checked here)."""
     key = gate.user_key(user.pk)
-    status = user.customer.status if user.customer_id and user.customer else ""
+    customer = user.customer if user.customer_id else None
+    status = customer.status if customer else ""
     pipe = gate.client().pipeline(transaction=False)
     pipe.hset(
         key,
@@ -67,6 +69,9 @@ def user_snapshot_write(*, user: User) -> None:
             "active": int(user.is_active),
             "email": user.email,
             "cst": status,
+            "cust": json.dumps(
+                [customer.name, customer.slug, customer.tier, customer.created_at.isoformat()] if customer else []
+            ),
         },
     )
     pipe.expire(key, gate.USER_SNAPSHOT_TTL)

@@ -243,6 +243,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
         "options": {"expires": 850},
     },
+    # The staff health page's live numbers (admin/health/), pushed to staff sockets.
+    "publish-staff-health": {
+        "task": "platform_core.tasks.staff_health_publish",
+        "schedule": 10.0,
+        "options": {"expires": 9},
+    },
     # Assessments started and abandoned for 7 days become `expired`; hourly is precise enough.
     "expire-abandoned-assessments": {
         "task": "assessments.tasks.assessment_sessions_expire",
@@ -557,3 +563,6 @@ DEAD_LETTER_ALERT_THRESHOLD = env.int("DEAD_LETTER_ALERT_THRESHOLD", default=10)
 DEAD_LETTER_ALERT_INTERVAL_SECONDS = env.int("DEAD_LETTER_ALERT_INTERVAL_SECONDS", default=3600)
 # A Celery worker's main process serves its own metrics on this port when set (worker containers).
 WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+# The staff health page (/admin/health/): its socket ("" = /ws/ on the page's own host) and push period.
+STAFF_HEALTH_WS_URL = env.str("STAFF_HEALTH_WS_URL", default="")
+STAFF_HEALTH_PUSH_SECONDS = 10  # the beat entry "publish-staff-health"

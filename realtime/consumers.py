@@ -28,6 +28,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from platform_core.events import customer_group, job_group, user_group
 from platform_core.models import User
+from platform_core.observability.health_page import STAFF_GROUP
 from platform_core.observability.metrics import WS_DISCONNECTS, WS_EVENTS_SENT, WS_OPEN
 from realtime import selectors, services
 from realtime.broadcast import hub
@@ -73,6 +74,8 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
         await self._join(user_group(user.pk))
         if user.customer_id:
             await self._join(customer_group(user.customer_id))
+        if user.is_staff:
+            await self._join(STAFF_GROUP)  # the staff health page's live numbers
         # Group messages wait in the channel until connect returns, so the snapshot comes first.
         await self.send(text_data=_dumps({"type": "snapshot", "jobs": snapshot}))
         hub.register(self)
@@ -118,6 +121,11 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
             self.seen.append(event_id)
         await self.send(text_data=_dumps(selectors.client_event(event)))
         WS_EVENTS_SENT.labels(event.get("type", "job")).inc()
+
+    async def staff_health(self, message: dict[str, Any]) -> None:
+        """staff.health from platform_core.observability: {"type": "health", "health": {...}}."""
+        await self.send(text_data=_dumps({"type": "health", "health": message["health"]}))
+        WS_EVENTS_SENT.labels("health").inc()
 
     async def _subscription(self, action: str, job_id: str) -> None:
         assert self.user is not None

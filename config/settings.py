@@ -546,7 +546,7 @@ LOGGING["handlers"] = {
 SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=200)
 # Sentry: errors and traces when a DSN is set (Django, Celery and Redis integrations, scrubbed events).
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
-SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV)
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="") or DJANGO_ENV
 SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 if SENTRY_DSN:

@@ -12,6 +12,7 @@ The ratio is req/s ON over req/s OFF (goal >= 0.95x); the machine is shared, so 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -25,11 +26,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.api import http, prepare  # noqa: E402 - after the path
+from bench.api import prepare  # noqa: E402 - after the path
 from bench.common import WEB_WORKERS, percentiles, start_gunicorn, wrk  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 PASSWORD = "bench-password-not-secret-1"  # noqa: S105 - bench/api.py's throwaway user
+
+
+def http(url: str, *, token: str = "", body: dict | None = None) -> dict:
+    """Patient: on a shared machine a worker's first request (URLconf imports) can take minutes."""
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 - http://127.0.0.1 only
+    with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
+        return json.loads(response.read())
 
 
 def main() -> int:
@@ -69,14 +79,17 @@ def main() -> int:
             port = free_port()
             proc = start_gunicorn(
                 "bench.observability_app:application", port=port, workers=args.web_workers, env=env,
-                extra=["--timeout", "120", *(["--config", "config/gunicorn.conf.py"] if "ON" in name else [])],
+                extra=["--timeout", "900", *(["--config", "config/gunicorn.conf.py"] if "ON" in name else [])],
             )  # fmt: skip
             pids = [int(p) for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
                                                     text=True, check=True).stdout.split()]  # fmt: skip
             servers[name] = (f"http://127.0.0.1:{port}", proc, pids)
         base = next(iter(servers.values()))[0]
-        token = http(f"{base}/api/v1/auth/token/", body={"email": email, "password": PASSWORD})[2]["access"]
+        token = http(f"{base}/api/v1/auth/token/", body={"email": email, "password": PASSWORD})["access"]
         headers = [f"Authorization: Bearer {token}"]
+        for url, _, _ in servers.values():  # every worker past its first request (imports, pools)
+            for _ in range(4 * args.web_workers):
+                assert len(http(f"{url}/api/v1/jobs/", token=token)["results"]) == 20
         runs: dict[str, list[dict]] = {name: [] for name in servers}
         for url, _, pids in servers.values():
             wrk(f"{url}/api/v1/jobs/", seconds=args.warmup, connections=args.connections, workers=pids, headers=headers)

@@ -256,6 +256,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The staff health page's live numbers (admin/health/), pushed to staff sockets.
+    "publish-staff-health": {
+        "task": "platform_core.tasks.staff_health_publish",
+        "schedule": 10.0,
+        "options": {"expires": 9},
+    },
     # Assessments started and abandoned for 7 days become `expired`; hourly is precise enough.
     "expire-abandoned-assessments": {
         "task": "assessments.tasks.assessment_sessions_expire",
@@ -617,7 +623,7 @@ LOGGING["handlers"] = {
 SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=200)
 # Sentry: errors and traces when a DSN is set (Django, Celery and Redis integrations, scrubbed events).
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
-SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV)
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="") or DJANGO_ENV
 SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 if SENTRY_DSN:
@@ -677,3 +683,6 @@ RATELIMIT_USE_CACHE = "default"
 # Without any AI key the offline provider answers (canned, "source": "offline") only where this is on:
 # development and tests. In production no key means 503 ai_unavailable (integrations.ai.gateway).
 AI_OFFLINE_ALLOWED = env.bool("AI_OFFLINE_ALLOWED", default=not IS_PRODUCTION)
+# The staff health page (/admin/health/): its socket ("" = /ws/ on the page's own host) and push period.
+STAFF_HEALTH_WS_URL = env.str("STAFF_HEALTH_WS_URL", default="")
+STAFF_HEALTH_PUSH_SECONDS = 10  # the beat entry "publish-staff-health"

@@ -1,9 +1,11 @@
 """Liveness (/healthz: the process answers) and readiness (/readyz: its dependencies answer)."""
 
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -26,7 +28,9 @@ def check_broker() -> None:
 
 
 def check_storage() -> None:
-    default_storage.exists("readyz-probe")
+    """Write and delete a small object: a full disk, a read-only mount or a bucket refusing writes fails."""
+    name = default_storage.save(f"readyz/{uuid.uuid4().hex}", ContentFile(b"ready"))
+    default_storage.delete(name)
 
 
 CHECKS: dict[str, Callable[[], None]] = {

@@ -51,3 +51,11 @@ def temp_files_cleanup() -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+@shared_task(ignore_result=True, expires=30)
+def staff_health_publish() -> None:
+    """Live numbers for the staff health page; a missed push is replaced by the next one (no retry)."""
+    from platform_core.observability.health_page import staff_health_publish
+
+    staff_health_publish()

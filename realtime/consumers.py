@@ -31,6 +31,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from platform_core.events import customer_group, job_group, session_group, user_group
 from platform_core.models import User
+from platform_core.observability.health_page import STAFF_GROUP
 from platform_core.observability.metrics import WS_DISCONNECTS, WS_EVENTS_SENT, WS_OPEN
 from realtime import selectors, services
 from realtime.analytics.live import STAFF_GROUP
@@ -146,6 +147,11 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
             user_id=self.user.pk, session_id=self.session_id, customer_id=self.user.customer_id
         )
         return problem is None
+
+    async def staff_health(self, message: dict[str, Any]) -> None:
+        """staff.health from platform_core.observability: {"type": "health", "health": {...}}."""
+        await self.send(text_data=_dumps({"type": "health", "health": message["health"]}))
+        WS_EVENTS_SENT.labels("health").inc()
 
     async def _subscription(self, action: str, job_id: str) -> None:
         assert self.user is not None

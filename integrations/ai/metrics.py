@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from integrations.ai import breaker, limits
+from integrations.ai.models import AIUsage
 from integrations.ai.services import ai_month_spend
 
 BREAKER_VALUES = {breaker.CLOSED: 0, breaker.HALF_OPEN: 1, breaker.OPEN: 2}
@@ -37,3 +40,10 @@ def ai_metrics_collect() -> Iterator[Metric]:
     yield GaugeMetricFamily(
         "platform_ai_month_budget_usd", "The platform's monthly AI budget.", value=settings.AI_MONTHLY_BUDGET_USD
     )
+
+
+def ai_spend_today_usd() -> str:
+    """For the staff health page: today's AI spend (UTC), in dollars."""
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    spent = AIUsage.objects.filter(created_at__gte=today).aggregate(total=Sum("cost_usd"))["total"] or 0
+    return f"{spent:.2f}"

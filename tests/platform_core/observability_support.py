@@ -68,7 +68,7 @@ class Gunicorn:
                  "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", "--timeout", "120"],
                 env=platform_env(**self.env), stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        wait_for_port(self.port, proc=self.proc, name="gunicorn")
+        wait_for_port(self.port, proc=self.proc, name="gunicorn", timeout=180)
         deadline = time.monotonic() + 90
         while len(self.worker_pids()) < self.workers or http(f"{self.url}/healthz")[0] != 200:
             assert time.monotonic() < deadline, f"gunicorn workers did not start:\n{self.log()}"
@@ -135,3 +135,34 @@ def cleanup_dir(path: str) -> None:
     for name in os.listdir(path):
         os.unlink(os.path.join(path, name))
     os.rmdir(path)
+
+
+class Uvicorn:
+    """uvicorn serving config.asgi (the /ws/ socket) on the test database, patient on a busy machine."""
+
+    def __init__(self, *, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.env = env
+        self.log_path = Path(tempfile.mkstemp(prefix="mp-obs-uvicorn-", suffix=".log")[1])
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/"
+
+    def start(self) -> Uvicorn:
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(self.port),
+                 "config.asgi:application"],
+                env=platform_env(**self.env), stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+            wait_for_port(self.port, proc=self.proc, name="uvicorn", timeout=180)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n{self.log_path.read_text(errors='replace')}") from exc
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop(self.proc)

@@ -22,6 +22,7 @@ TEMPLATES = {
     "ai_budget_alert": ("spent_usd", "budget_usd", "percent_used"),  # to staff
     "endpoint_disabled": ("url", "reason", "customer_name"),  # to the customer's owners and admins
     "team_invitation": ("invite_url", "inviter", "customer_name", "role", "expires_at"),  # to the invitee
+    "platform_report": ("days",),  # to staff, weekly, with the PDF attached (exports.reports)
 }
 
 

@@ -135,7 +135,7 @@ def event_record(
 def event_buffer_flush() -> int:
     """Write the buffered events now (tests, benchmarks, exit); returns how many were stored.
 
-    Loops until the buffer is empty or a write fails.
+    Loops until the buffer is empty or a write fails, then waits for a write the thread has in flight.
     """
     total = 0
     while _buffer.rows:
@@ -143,6 +143,8 @@ def event_buffer_flush() -> int:
         if not stored:
             break
         total += stored
+    with _buffer.flush_lock:  # a batch the flush thread already took is stored before this returns
+        pass
     return total
 
 

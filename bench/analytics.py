@@ -25,6 +25,7 @@ import statistics
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,7 +142,7 @@ def main() -> int:
 
     # 3. History over 90 days.
     now = timezone.now()
-    partitions_ensure(start=(now - timezone.timedelta(days=91)).date(), end=now.date())
+    partitions_ensure(start=(now - timedelta(days=91)).date(), end=now.date())
     Customer.objects.bulk_create(
         Customer(name=f"Bench {n}", slug=f"bench-{time.time_ns()}-{n}") for n in range(args.customers)
     )
@@ -161,7 +162,7 @@ def main() -> int:
                 "ids": ids,
                 "n": len(ids),
                 "types": types,
-                "now": now - timezone.timedelta(minutes=5),
+                "now": now - timedelta(minutes=5),
                 "events": args.events,
             },
         )
@@ -170,7 +171,7 @@ def main() -> int:
     # History predates the fold's window: fold it once with a watermark 91 days back.
     from realtime.models import AnalyticsFold
 
-    AnalyticsFold.objects.update_or_create(name="events", defaults={"folded_until": now - timezone.timedelta(days=91)})
+    AnalyticsFold.objects.update_or_create(name="events", defaults={"folded_until": now - timedelta(days=91)})
     from django.test import override_settings
 
     started = time.perf_counter()

@@ -581,6 +581,8 @@ if "replica" in DATABASES:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     # Pooled connections are checked before use: after a standby restart none of them is stale.
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+from celery.schedules import crontab  # noqa: E402 - the analytics block's one import
+
 CELERY_BEAT_SCHEDULE |= {
     # Live dashboards: new events reach the rollups and the sockets within a few seconds.
     "analytics-fold": {
@@ -593,6 +595,12 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "realtime.tasks.analytics_views_refresh",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # The weekly platform report to staff (PDF by e-mail; exports.reports), Monday 06:00 UTC.
+    "platform-report-weekly": {
+        "task": "exports.tasks.platform_report_send",
+        "schedule": crontab(minute=0, hour=6, day_of_week=1),
+        "options": {"expires": 3600},
     },
     # Partitions a week ahead and retention; hourly, so a missed run never leaves a day without one.
     "analytics-partitions": {

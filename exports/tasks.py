@@ -18,3 +18,11 @@ def exports_purge() -> int:
     from exports.services import exports_purge
 
     return exports_purge()
+
+
+@shared_task(base=PlatformTask)
+def platform_report_send() -> int:
+    """Beat, weekly: the platform usage report (PDF) e-mailed to staff."""
+    from exports.reports import platform_report_send
+
+    return platform_report_send()

@@ -17,7 +17,7 @@ import logging
 import os
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -135,7 +135,7 @@ def event_record(
 def event_buffer_flush() -> int:
     """Write the buffered events now (tests, benchmarks, exit); returns how many were stored.
 
-    Loops until the buffer is empty or a write fails.
+    Loops until the buffer is empty or a write fails, then waits for a write the thread has in flight.
     """
     total = 0
     while _buffer.rows:
@@ -143,6 +143,8 @@ def event_buffer_flush() -> int:
         if not stored:
             break
         total += stored
+    with _buffer.flush_lock:  # a batch the flush thread already took is stored before this returns
+        pass
     return total
 
 
@@ -157,3 +159,37 @@ def _flush_at_exit() -> None:
             event_buffer_flush()
         except Exception:  # the interpreter is going away; nothing else to do
             logger.debug("analytics: flush at exit failed", exc_info=True)
+
+
+# --- Reading usage from apps that may not import realtime (exports' usage reports) ------------
+
+
+UsageReader = Callable[..., dict[str, Any]]
+
+
+_readers: dict[str, UsageReader] = {}
+
+
+_has_usage: Callable[..., bool] | None = None
+
+
+def usage_reader_register(*, customer: UsageReader, platform: UsageReader, has_usage: Callable[..., bool]) -> None:
+    """realtime registers its dashboard selectors here (RealtimeConfig.ready)."""
+    global _has_usage
+    _readers.update(customer=customer, platform=platform)
+    _has_usage = has_usage
+
+
+def usage_for_customer(*, customer: Any, range_key: str = "30d") -> dict[str, Any]:
+    """A customer's dashboard numbers (realtime.analytics.selectors.customer_dashboard)."""
+    return _readers["customer"](customer=customer, range_key=range_key)
+
+
+def usage_for_platform(*, days: int = 7) -> dict[str, Any]:
+    """The staff dashboard's numbers (realtime.analytics.selectors.staff_dashboard)."""
+    return _readers["platform"](days=days)
+
+
+def usage_recorded_for(*, customer: Any) -> bool:
+    """Whether the customer has any folded usage yet (a cheap check on the primary)."""
+    return bool(_has_usage and _has_usage(customer=customer))

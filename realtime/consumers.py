@@ -31,10 +31,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from platform_core.events import customer_group, job_group, session_group, user_group
 from platform_core.models import User
-from platform_core.observability.health_page import STAFF_GROUP
+from platform_core.observability.health_page import STAFF_GROUP as STAFF_HEALTH_GROUP
 from platform_core.observability.metrics import WS_DISCONNECTS, WS_EVENTS_SENT, WS_OPEN
 from realtime import selectors, services
-from realtime.analytics.live import STAFF_GROUP
+from realtime.analytics.live import STAFF_GROUP as STAFF_ANALYTICS_GROUP
 from realtime.broadcast import hub
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -83,7 +83,8 @@ class JobEventsConsumer(AsyncWebsocketConsumer):
         if user.customer_id:
             await self._join(customer_group(user.customer_id))
         if user.is_staff:
-            await self._join(STAFF_GROUP)
+            await self._join(STAFF_HEALTH_GROUP)  # the staff health page's live numbers
+            await self._join(STAFF_ANALYTICS_GROUP)  # the staff analytics dashboard's
         # Group messages wait in the channel until connect returns, so the snapshot comes first.
         await self.send(text_data=_dumps({"type": "snapshot", "jobs": snapshot}))
         hub.register(self)

@@ -7,6 +7,15 @@ from exports.documents import (
     comprehensive,
     cost_of_inaction,
     product_details,
+    usage_report,
 )
 
-__all__ = ["ai_content", "assessment_report", "business_case", "comprehensive", "cost_of_inaction", "product_details"]
+__all__ = [
+    "ai_content",
+    "assessment_report",
+    "business_case",
+    "comprehensive",
+    "cost_of_inaction",
+    "product_details",
+    "usage_report",
+]

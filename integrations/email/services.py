@@ -25,6 +25,7 @@ TEMPLATES = {
     "dead_letters_alert": ("open_count", "threshold", "task_name", "error", "admin_url"),  # to staff
     "email_verification": ("verify_url", "valid_hours"),  # to a new account's address
     "account_exists": ("login_url",),  # to the owner of an address someone tried to register again
+    "platform_report": ("days",),  # to staff, weekly, with the PDF attached (exports.reports)
 }
 
 

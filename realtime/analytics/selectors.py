@@ -135,6 +135,11 @@ def customer_dashboard(
     }
 
 
+def customer_has_usage(*, customer: Customer) -> bool:
+    """Any folded usage for the customer (on the primary: offering a report must not wait for a replica)."""
+    return AnalyticsRollup.objects.filter(granularity=AnalyticsRollup.Granularity.DAY, customer_id=customer.pk).exists()
+
+
 def staff_dashboard(*, days: int = 30, now: datetime | None = None) -> dict[str, Any]:
     """The platform's numbers per day from the materialized views, plus job health (last 24 h)."""
     now = now or timezone.now()

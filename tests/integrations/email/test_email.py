@@ -31,6 +31,10 @@ CASES: dict[str, tuple[dict[str, Any], str, list[str]]] = {
         {"spent_usd": "412.00", "budget_usd": "500.00", "percent_used": 82},
         "AI spend alert: 82% of the monthly budget used", ["$412.00", "$500.00 budget (82%)"],
     ),
+    "platform_report": (
+        {"days": 7},
+        "Weekly platform report: the last 7 days", ["attached (PDF)", "Realtime"],
+    ),
     "team_invitation": (
         {"invite_url": "https://app.example.com/invite?token=tok", "inviter": "ada@acme.example",
          "role": "Admin", "expires_at": "2026-12-03 10:00 UTC"},

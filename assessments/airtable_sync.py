@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from assessments.formulas import MILESTONES
 from assessments.models import AssessmentSession, IcpAnalysis, MilestoneCompletion, PersonaSet
@@ -68,6 +68,8 @@ def _assessment_errors(values: dict[str, Any]) -> str:
 def _assessment_apply(customer: Customer, items: list[ApplyItem]) -> dict[str, ApplyResult]:
     """Update the customer's linked assessments; an unknown Session ID imports a legacy one (scores required)."""
     results: dict[str, ApplyResult] = {}
+    new: list[AssessmentSession] = []
+    changed: list[AssessmentSession] = []
     existing = {
         s.session_id: s
         for s in AssessmentSession.objects.select_for_update().filter(session_id__in=[i.key for i in items])
@@ -108,14 +110,31 @@ def _assessment_apply(customer: Customer, items: list[ApplyItem]) -> dict[str, A
                 setattr(session, name, str(values["product_info"][name] or ""))
         if values.get("generated_content") is not None:
             session.generated_content = values["generated_content"]
-        with transaction.atomic():  # a savepoint: a row the database refuses does not undo the others
-            try:
-                session.save()
-            except Exception as exc:
-                results[item.key] = ApplyResult("failed", f"Not saved: {type(exc).__name__}.")
-                continue
-        results[item.key] = ApplyResult("created" if creating else "updated")
+        (new if creating else changed).append(session)
+    _save(new, changed, results)
     return results
+
+
+def _save(new: list[AssessmentSession], changed: list[AssessmentSession], results: dict[str, ApplyResult]) -> None:
+    """One INSERT for the imported rows when the database takes them all; else row by row, each in
+    a savepoint, so a row it refuses is reported and does not undo the others."""
+    if new:
+        try:
+            with transaction.atomic():
+                AssessmentSession.objects.bulk_create(new)
+        except DatabaseError:
+            pass
+        else:
+            results.update({s.session_id: ApplyResult("created") for s in new})
+            new = []
+    for session, creating in [*((s, True) for s in new), *((s, False) for s in changed)]:
+        try:
+            with transaction.atomic():
+                session.save(force_insert=creating)
+        except DatabaseError as exc:
+            results[session.session_id] = ApplyResult("failed", f"Not saved: {type(exc).__name__}.")
+            continue
+        results[session.session_id] = ApplyResult("created" if creating else "updated")
 
 
 # --- user progress -----------------------------------------------------------------------------

@@ -25,10 +25,13 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from bench.common import cpu_seconds  # noqa: E402 - after the path
 
 BASE = "appBENCH000000001"
 TABLES = ("Assessment Results", "Assessment Results (client B)")
@@ -41,7 +44,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     fake = FakeAirtable(tokens=tokens, base_rps=5, token_rps=50).start()
     for table in TABLES:
         fake.add_table(BASE, table, LEGACY_TABLES["Assessment Results"])
-    os.environ.update(AIRTABLE_API_URL=fake.url, AIRTABLE_BASE_RPS="5", AIRTABLE_TOKEN_RPS="50")  # noqa: S106 - a rate
+    os.environ.update(AIRTABLE_API_URL=fake.url, AIRTABLE_BASE_RPS="5", AIRTABLE_TOKEN_RPS="50")  # noqa: S106
 
     import django
 
@@ -76,8 +79,12 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             for n in range(per_table)
         ])  # fmt: skip
 
-    def phase(direction: str, mode: str, which: list[int]) -> dict[str, float]:
+    def worker_cpu() -> float:
+        return cpu_seconds([pid for w in workers if w.proc for pid in [w.proc.pid, *w.child_pids()]])
+
+    def phase(direction: str, mode: str, which: list[int]) -> dict[str, Any]:
         fake.reset_counters()
+        cpu_before = worker_cpu()
         runs = [
             airtable_sync_start(connection=connections[i], user=users[i], direction=direction, mode=mode) for i in which
         ]
@@ -97,10 +104,12 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             "span": span + 1.0 / 5,  # the last request's own fifth of a second
             "wall": max((r.finished_at - r.started_at).total_seconds() for r in done if r.finished_at),
             "errors": sum(r.errors for r in done),
+            "cpu": worker_cpu() - cpu_before,
         }
 
     env = {k: v for k, v in os.environ.items() if k.startswith(("AIRTABLE_", "DJANGO_", "DATABASE", "REDIS"))}
-    workers = [CeleryWorker(queues="airtable", concurrency=1, env=env).start() for _ in range(args.workers)]
+    workers: list[CeleryWorker] = []
+    workers.extend(CeleryWorker(queues="airtable", concurrency=1, env=env).start() for _ in range(args.workers))
     try:
         pull = phase("pull", "full", [0, 1])
         time.sleep(1.1)
@@ -149,6 +158,9 @@ def main() -> None:
         ("most requests in one second (per base)",
          f"{pull['max_per_second']} / {inc['max_per_second']} / {push['max_per_second']}", "<= 5"),
         ("record errors", f"{pull['errors']} / {inc['errors']} / {push['errors']}", "0"),
+        ("worker CPU per 1,000 records pulled / pushed (s)",
+         f"{pull['cpu'] / pull['records'] * 1000:.2f} / {push['cpu'] / push['records'] * 1000:.2f}",
+         "< 2 / < 20 keeps up"),
         ("run status", f"{pull['status']} / {inc['status']} / {push['status']}", "succeeded"),
     ]  # fmt: skip
     print(f"{'metric':<46} {'value':>20}  goal")

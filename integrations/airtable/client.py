@@ -3,8 +3,9 @@ base for everyone, 5xx and timeouts back off with jitter, other errors become pl
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -40,6 +41,12 @@ class AirtableRejected(Exception):
 class RequestStats:
     requests: int = 0
     rate_limited: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, *, requests: int = 0, rate_limited: int = 0) -> None:
+        with self.lock:  # batches are sent from several threads
+            self.requests += requests
+            self.rate_limited += rate_limited
 
 
 def _error_of(response: requests.Response) -> tuple[str, str]:
@@ -87,7 +94,7 @@ class AirtableClient(Api):
         failures = 0
         while True:
             slot = limiter.acquire(base_id=self.base_id, token_fp=self.token_fp)
-            self.stats.requests += 1
+            self.stats.add(requests=1)
             try:
                 result = super().request(method, url, fallback=fallback, options=options, params=params, json=json)
             except requests.HTTPError as exc:
@@ -97,7 +104,7 @@ class AirtableClient(Api):
                 if status == 429:
                     metrics.requests_total.labels(outcome="rate_limited").inc()
                     metrics.rate_limited_total.inc()
-                    self.stats.rate_limited += 1
+                    self.stats.add(rate_limited=1)
                     limiter.base_pause(base_id=self.base_id, seconds=settings.AIRTABLE_RATE_LIMIT_PAUSE_SECONDS)
                     continue  # everyone waits out the pause in acquire(), then this retries
                 if status >= 500:

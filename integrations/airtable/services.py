@@ -46,6 +46,11 @@ def _tables_clean(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
             )
         seen.add(entity)
         default = mapping_defaults.DEFAULT_TABLES[entity]
+        adapter = airtable_entity_get(entity)
+        if (table.get("direction") or default.direction) != Direction.PUSH and adapter and adapter.apply is None:
+            raise ApplicationError(
+                f"{entity!r} can only be pushed to Airtable.", code="invalid_field_mapping", details={"index": i}
+            )
         fields = table.get("fields")
         clean.append(
             {

@@ -10,7 +10,11 @@ and page by 100; pushes upsert by the key field in batches of 10.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -91,6 +95,40 @@ def _pending(mapping: AirtableTableMapping, keys: list[str] | None) -> dict[str,
     return merged
 
 
+def _prefetched(pages: Iterable[list[Any]], depth: int = 2) -> Iterator[list[Any]]:
+    """Fetch the next pages (offset pagination is sequential) while the current one is written."""
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            for page in pages:
+                while not stop.is_set():
+                    try:
+                        box.put(("page", page), timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(("end", None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put(("error", exc))
+
+    thread = threading.Thread(target=fetch, name="airtable-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = box.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+
+
 def _decide(rule: str, platform_at: datetime | None, airtable_at: datetime | None) -> tuple[str, str]:
     if rule == "platform":
         return "platform", "Platform-owned field (computed on the platform): the platform wins."
@@ -134,7 +172,7 @@ class TableSync:
         options: dict[str, Any] = {"page_size": PAGE_SIZE, "fields": names}
         if formula:
             options["formula"] = formula
-        for pages, page in enumerate(self.table.iterate(**options), start=1):
+        for pages, page in enumerate(_prefetched(self.table.iterate(**options)), start=1):
             self.counters.records_read += len(page)
             for record in page:
                 modified = parse_airtable_time(record["fields"].get(mapping.modified_field))
@@ -328,8 +366,11 @@ class TableSync:
             else:
                 self.counters.count("push", "skipped")
         outcomes: dict[str, tuple[str, str, dict[str, Any], str]] = {}  # key -> (action, record id, fields, error)
-        for i in range(0, len(to_send), BATCH_SIZE):
-            self._send_batch(to_send[i : i + BATCH_SIZE], outcomes)
+        batches = [to_send[i : i + BATCH_SIZE] for i in range(0, len(to_send), BATCH_SIZE)]
+        # Several batches in flight, so the answer time does not cap the rate: the limiter paces them.
+        with ThreadPoolExecutor(max_workers=max(1, min(settings.AIRTABLE_BASE_RPS, len(batches)))) as pool:
+            for future in [pool.submit(self._send_batch, batch, outcomes) for batch in batches]:
+                future.result()
         with transaction.atomic():
             changes, new_states = [], []
             for key, (action, record_id, fields, error) in outcomes.items():

@@ -50,6 +50,28 @@ class FakeTable:
     fields: dict[str, str]  # name -> Airtable type (singleLineText, number, multilineText, lastModifiedTime ...)
     id: str = field(default_factory=lambda: "tbl" + uuid.uuid4().hex[:14])
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {id, createdTime, fields, modified}
+    # fieldsToMergeOn -> {their values: record ids}: upserts look records up like an indexed table would.
+    _indexes: dict[tuple[str, ...], dict[tuple[Any, ...], list[str]]] = field(default_factory=dict)
+
+    def matching(self, names: tuple[str, ...], values: tuple[Any, ...]) -> list[dict[str, Any]]:
+        index = self._indexes.get(names)
+        if index is None:
+            index = self._indexes[names] = {}
+            for rid, record in self.records.items():
+                index.setdefault(tuple(record["fields"].get(n) for n in names), []).append(rid)
+        hits = [self.records[rid] for rid in index.get(values, []) if rid in self.records]
+        return [r for r in hits if tuple(r["fields"].get(n) for n in names) == values]
+
+    def forget_indexes(self) -> None:
+        self._indexes.clear()
+
+    def reindex(self, rid: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+        for names, index in self._indexes.items():
+            old, new = tuple(before.get(n) for n in names), tuple(after.get(n) for n in names)
+            if old != new or rid not in index.get(new, []):
+                if rid in index.get(old, []):
+                    index[old].remove(rid)
+                index.setdefault(new, []).append(rid)
 
     @property
     def modified_fields(self) -> list[str]:
@@ -113,6 +135,7 @@ class FakeAirtable:
                 rid = record_id()
                 table.records[rid] = {"id": rid, "createdTime": iso(when), "fields": dict(row), "modified": when}
                 ids.append(rid)
+            table.forget_indexes()
         return ids
 
     def edit(self, base: str, name: str, *, where: tuple[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
@@ -122,6 +145,7 @@ class FakeAirtable:
             assert record is not None, f"no record with {where}"
             record["fields"].update(fields)
             record["modified"] = datetime.now(UTC)
+            self.table(base, name).forget_indexes()
             return record
 
     def find(self, base: str, name: str, field_name: str, value: Any) -> dict[str, Any] | None:
@@ -429,7 +453,7 @@ class FakeAirtable:
                     raise Rejected(
                         422, "INVALID_VALUE_FOR_COLUMN", "Records must have values for every fieldsToMergeOn field"
                     )
-                hits = [r for r in table.records.values() if all(r["fields"].get(n) == fields.get(n) for n in merge_on)]
+                hits = table.matching(tuple(merge_on), tuple(fields.get(n) for n in merge_on))
                 if len(hits) > 1:
                     raise Rejected(422, "INVALID_RECORDS", "More than one record matched fieldsToMergeOn")
                 target = hits[0] if hits else None
@@ -444,7 +468,8 @@ class FakeAirtable:
                 target = {"id": rid, "createdTime": iso(now), "fields": {}, "modified": now}
                 table.records[rid] = target
                 created.append(rid)
-            else:
+            before = dict(target["fields"])
+            if target["id"] not in created:
                 updated.append(target["id"])
                 if method == "PUT":
                     target["fields"] = {}
@@ -454,6 +479,7 @@ class FakeAirtable:
                 else:
                     target["fields"][n] = v
             target["modified"] = now
+            table.reindex(target["id"], before, target["fields"])
             out.append(self._out(table, target))
         log.records = len(records)
         body_out: dict[str, Any] = {"records": out}

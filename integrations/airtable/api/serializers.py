@@ -110,6 +110,8 @@ class SyncRunSerializer(serializers.ModelSerializer):
 
 
 class RecordChangeSerializer(serializers.ModelSerializer):
+    direction = serializers.CharField(read_only=True, help_text="pull or push")
+
     class Meta:
         model = AirtableRecordChange
         fields = ["id", "direction", "entity", "key", "airtable_record_id", "action", "changes", "error", "created_at"]

@@ -54,6 +54,8 @@ class ConnectionListView(AirtableView, ListAPIView):
 
 
 class ConnectionDetailView(AirtableView):
+    serializer_class = ConnectionSerializer
+
     @extend_schema(responses=ConnectionSerializer)
     def get(self, request: Request, connection_id: Any) -> Response:
         return Response(ConnectionSerializer(self.get_connection(request, connection_id)).data)

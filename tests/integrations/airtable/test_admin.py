@@ -6,6 +6,7 @@ from django.test import Client
 from integrations.airtable.crypto import token_decrypt
 from integrations.airtable.models import AirtableConflict, AirtableConnection
 from integrations.airtable.services import airtable_connection_create
+from platform_core.models import Customer
 from tests.integrations.airtable.conftest import BASE, TOKEN
 from tests.platform_core.factories import UserFactory
 
@@ -20,7 +21,7 @@ def staff_client() -> Client:
 
 
 def test_staff_add_a_connection_and_the_token_is_never_shown_back(staff_client):
-    customer = UserFactory().customer
+    customer = Customer.objects.create(name="Ops", slug="ops")
     response = staff_client.post(
         "/admin/airtable/airtableconnection/add/",
         {"customer": customer.pk, "name": "Ops base", "base_id": BASE, "status": "active", "new_token": TOKEN,

@@ -61,6 +61,11 @@ def test_another_customer_sees_404_and_members_are_refused(fake):
         ({"baseId": BASE}, "required", "token"),
         ({"baseId": BASE, "token": TOKEN, "tables": [{"entity": "invoices"}]}, "invalid_field_mapping", None),
         (
+            {"baseId": BASE, "token": TOKEN, "tables": [{"entity": "customer_assets", "direction": "both"}]},
+            "invalid_field_mapping",
+            None,
+        ),
+        (
             {
                 "baseId": BASE,
                 "token": TOKEN,

@@ -1,6 +1,7 @@
 import os
+from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
 from celery.signals import task_postrun, task_prerun
 from django.db import close_old_connections
 
@@ -13,9 +14,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 celery_observability_connect(app)  # request ids in task headers and logs, task metrics, worker logging
 
+
 # Celery's Django fixup closes the database connections around every task and, in a prefork child, the
 # whole connection pool: each task then opened a new pool of DB_POOL_MIN_SIZE connections. It is told to
 # leave them (CELERY_DB_REUSE_MAX in settings); this returns each connection to the pool around a task,
 # and drops only one that errored, as Django does around a request.
-task_prerun.connect(lambda **kwargs: close_old_connections(), weak=False)
-task_postrun.connect(lambda **kwargs: close_old_connections(), weak=False)
+def _connections_return(sender: Task | None = None, **kwargs: Any) -> None:
+    if not getattr(getattr(sender, "request", None), "is_eager", False):  # eager: the caller's transaction
+        close_old_connections()
+
+
+task_prerun.connect(_connections_return, weak=False)
+task_postrun.connect(_connections_return, weak=False)

@@ -1,5 +1,6 @@
 """Writes of the realtime app: socket tickets (single use, short-lived) and broadcasts to every socket."""
 
+import hashlib
 import json
 import secrets
 import uuid
@@ -20,10 +21,19 @@ def _ticket_key(ticket: str) -> str:
 
 
 def ticket_issue(*, user: User) -> str:
-    """A random single-use ticket naming the user, valid REALTIME_TICKET_TTL_SECONDS."""
-    ticket = secrets.token_urlsafe(32)
+    """A random single-use ticket naming the user, valid REALTIME_TICKET_TTL_SECONDS.
+
+    Its prefix (before the ".") routes: nginx hashes it, so every socket of one customer reaches one
+    WebSocket instance (docker/nginx.conf.template). It is a keyed hash, so it reveals nothing.
+    """
+    ticket = f"{ticket_route(user=user)}.{secrets.token_urlsafe(32)}"
     get_redis_connection("default").set(_ticket_key(ticket), user.pk, ex=settings.REALTIME_TICKET_TTL_SECONDS)
     return ticket
+
+
+def ticket_route(*, user: User) -> str:
+    owner = f"customer:{user.customer_id}" if user.customer_id else f"user:{user.pk}"
+    return hashlib.blake2b(owner.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=4).hexdigest()
 
 
 def ticket_redeem(*, ticket: str) -> User | None:

@@ -189,12 +189,16 @@ def main() -> int:
         rows.append(("kill -9 web-1", summary(load.take()), f"restarted {victim.restarts}x"))
 
         took = socket_failover(cluster, load)
-        rows.append(("kill -9 the socket's ws instance", summary(load.take()), f"new socket's snapshot after {took:.1f} s"))
+        rows.append(
+            ("kill -9 the socket's ws instance", summary(load.take()), f"new socket's snapshot after {took:.1f} s")
+        )
 
         restart_postgres(data / "pgdata", args.outage)
         recovered = wait_ok(load)
         time.sleep(args.seconds)
-        rows.append((f"PostgreSQL down {args.outage:.0f} s", summary(load.take()), f"200 again {recovered:.1f} s after restart"))
+        rows.append(
+            (f"PostgreSQL down {args.outage:.0f} s", summary(load.take()), f"200 again {recovered:.1f} s after restart")
+        )
 
         redis = next(p for p in subprocess.run(["pgrep", "-f", f"--port {redis_port}"], capture_output=True,
                                                text=True).stdout.split())  # fmt: skip
@@ -206,7 +210,9 @@ def main() -> int:
         wait_for_port(redis_port, proc=restarted, name="redis")
         recovered = wait_ok(load)
         time.sleep(args.seconds)
-        rows.append((f"Redis down {args.outage:.0f} s", summary(load.take()), f"200 again {recovered:.1f} s after restart"))
+        rows.append(
+            (f"Redis down {args.outage:.0f} s", summary(load.take()), f"200 again {recovered:.1f} s after restart")
+        )
         load.stop()
 
     print(f"\nfailover at {args.rate:.0f} req/s target (shared machine: indicative)\n")

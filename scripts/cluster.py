@@ -119,9 +119,9 @@ class Service:
 
     def start(self) -> None:
         with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
+            self.proc = subprocess.Popen(  # type: ignore[call-overload]
                 self.argv, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                **self.extra,  # type: ignore[arg-type]
+                **self.extra,
             )  # fmt: skip
 
     def alive(self) -> bool:
@@ -158,9 +158,10 @@ class Cluster:
         workdir.mkdir(parents=True, exist_ok=True)
         port = free_port()
         timeout_ms = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
+        server = f"host={url.hostname} port={url.port} dbname={dbname} user={url.username or 'postgres'}"
         (workdir / "pgbouncer.ini").write_text(
             f"""[databases]
-{dbname} = host={url.hostname} port={url.port} dbname={dbname} user={url.username or "postgres"}
+{dbname} = {server} connect_query='SET statement_timeout = {timeout_ms}'
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -172,8 +173,7 @@ default_pool_size = 40
 reserve_pool_size = 10
 max_client_conn = 1000
 server_reset_query =
-; PgBouncer forwards no startup `options`: the timeout is set on each server connection instead.
-connect_query = SET statement_timeout = {timeout_ms}
+; PgBouncer forwards no startup `options`: connect_query (above) sets the timeout on each server connection.
 ignore_startup_parameters = extra_float_digits,options
 logfile = {workdir}/pgbouncer.log
 pidfile = {workdir}/pgbouncer.pid

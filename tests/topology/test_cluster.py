@@ -78,7 +78,8 @@ def test_a_body_over_the_limit_is_refused_with_413_in_the_error_shape(cluster):
 def test_pgbouncer_sets_statement_timeout_on_its_server_connections(cluster):
     url = cluster.app_env(cluster.pgbouncer_url)["DATABASE_URL"]
     with psycopg.connect(url, prepare_threshold=None, autocommit=True) as conn:
-        assert conn.execute("SHOW statement_timeout").fetchone()[0] == "30s"
+        row = conn.execute("SHOW statement_timeout").fetchone()
+    assert row is not None and row[0] == "30s"
 
 
 @live

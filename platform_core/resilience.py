@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from psycopg_pool import ConnectionPool
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +132,6 @@ class DependencyFailureMiddleware:
 # --- database: the pool's check on checkout -------------------------------------------------------------
 def check_connection(conn: Any) -> None:
     """psycopg_pool `check`: a round trip only for a connection that has something to say or sat idle long."""
-    from psycopg_pool import ConnectionPool
-
     now = time.monotonic()
     idle_for = now - getattr(conn, "_mp_checked_at", 0.0)
     try:

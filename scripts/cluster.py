@@ -269,7 +269,11 @@ pidfile = {workdir}/pgbouncer.pid
             https_port=self.https_port,
             cert=self.cert,
             key=self.key,
-            body_max=int(os.environ.get("REQUEST_BODY_MAX_BYTES", DEFAULT_BODY_MAX)),
+            body_max=int(
+                self.extra_env.get("REQUEST_BODY_MAX_BYTES")
+                or os.environ.get("REQUEST_BODY_MAX_BYTES")
+                or DEFAULT_BODY_MAX
+            ),
             user=user,
         )
         if user:

@@ -3,7 +3,7 @@
     .venv/bin/python bench/failover.py [--rate 100] [--outage 10]
 
 Phases, each under the same load (GET /api/v1/jobs/ through nginx/TLS at --rate req/s, plus one POST
-/api/v1/realtime/ticket/ per 10 GETs):
+/api/v1/realtime/ticket/ per 50 GETs):
   1. kill -9 web-1 (the cluster restarts it): failed GETs (must be 0), failed POSTs (in flight only)
   2. kill -9 the WebSocket instance a socket is on: seconds until a new socket (new ticket) gets its snapshot
   3. PostgreSQL stopped --outage s, then started on the same port: answers meanwhile, seconds to recover
@@ -69,7 +69,7 @@ class Load:
         while not self.stopping.is_set():
             started = time.monotonic()
             n += 1
-            if n % 10 == 0:
+            if n % 50 == 0:  # tickets are rate limited per user
                 self.counts[("POST", self.request("POST", "/api/v1/realtime/ticket/"))] += 1
             else:
                 self.counts[("GET", self.request("GET", "/api/v1/jobs/"))] += 1
@@ -113,9 +113,14 @@ def socket_failover(cluster: Cluster, load: Load) -> float:
     from websockets.asyncio.client import connect
 
     def ticket_url() -> str:
-        conn = http.client.HTTPSConnection("localhost", cluster.https_port, context=load.context, timeout=30)
-        conn.request("POST", "/api/v1/realtime/ticket/", headers={"Authorization": f"Bearer {load.token}"})
-        return f"wss://localhost:{cluster.https_port}{json.loads(conn.getresponse().read())['url']}"
+        while True:
+            conn = http.client.HTTPSConnection("localhost", cluster.https_port, context=load.context, timeout=30)
+            conn.request("POST", "/api/v1/realtime/ticket/", headers={"Authorization": f"Bearer {load.token}"})
+            body = json.loads(conn.getresponse().read())
+            if "url" in body:
+                return f"wss://localhost:{cluster.https_port}{body['url']}"
+            print(f"ticket refused: {body}", flush=True)
+            time.sleep(1)
 
     async def scenario() -> float:
         async with connect(ticket_url(), ssl=load.context, open_timeout=30) as ws:
@@ -144,7 +149,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--outage", type=float, default=10)
     parser.add_argument("--seconds", type=float, default=10, help="load before and after each event")
+    parser.add_argument("--port-base", type=int, default=0, help="nginx/web/ws on base..base+5 (default: free ports)")
     args = parser.parse_args()
+    ports = [args.port_base + i for i in range(6)] if args.port_base else [free_port() for _ in range(6)]
 
     data = Path(tempfile.mkdtemp(prefix="mp-failover-"))
     rows: list[tuple[str, str, str]] = []
@@ -152,9 +159,10 @@ def main() -> int:
         db_url = start_postgres(data, durable=True, databases=["platform"], stack=stack) + "/platform"
         redis_url = start_redis(data, durable=True, stack=stack)
         redis_port = int(redis_url.rsplit(":", 1)[1])
-        cluster = Cluster(data=data / "cluster", database_url=db_url, redis_url=redis_url, https_port=free_port(),
-                          http_port=free_port(), web_ports=[free_port(), free_port()],
-                          ws_ports=[free_port(), free_port()], workers=False)  # fmt: skip
+        cluster = Cluster(
+            data=data / "cluster", database_url=db_url, redis_url=redis_url, https_port=ports[0], http_port=ports[1],
+            web_ports=ports[2:4], ws_ports=ports[4:6], workers=False,
+        )  # fmt: skip
         stack.callback(cluster.stop)
         cluster.start()
         supervising = threading.Event()
@@ -169,7 +177,7 @@ def main() -> int:
         env = cluster.app_env(cluster.pgbouncer_url)
         subprocess.run([sys.executable, "manage.py", "shell", "-c",
                         "from tests.platform_core.factories import UserFactory; "
-                        f"UserFactory(email='failover@example.com', password__password='{PASSWORD}')"],
+                        f"UserFactory(email='failover@example.com', password='{PASSWORD}')"],
                        cwd=ROOT, env={**env, "DJANGO_ENV": "test"}, check=True)  # fmt: skip
         conn = http.client.HTTPSConnection(
             "localhost", cluster.https_port, context=ssl.create_default_context(cafile=str(cluster.cert))
@@ -200,7 +208,7 @@ def main() -> int:
             (f"PostgreSQL down {args.outage:.0f} s", summary(load.take()), f"200 again {recovered:.1f} s after restart")
         )
 
-        redis = next(p for p in subprocess.run(["pgrep", "-f", f"--port {redis_port}"], capture_output=True,
+        redis = next(p for p in subprocess.run(["pgrep", "-f", "--", f"--port {redis_port}"], capture_output=True,
                                                text=True).stdout.split())  # fmt: skip
         argv = Path(f"/proc/{redis}/cmdline").read_bytes().split(b"\0")[:-1]
         os.kill(int(redis), signal.SIGTERM)

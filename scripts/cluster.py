@@ -24,7 +24,7 @@ import string
 import subprocess
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -291,6 +291,9 @@ pidfile = {workdir}/pgbouncer.pid
         """Restart whatever died (a killed web or WebSocket instance rejoins nginx's upstream by itself)."""
         for service in self.services:
             if service.proc is not None and not service.alive():
+                # Its children (gunicorn's workers after a kill -9 of the master) would hold the port: end them.
+                with suppress(ProcessLookupError, PermissionError):
+                    os.killpg(service.proc.pid, signal.SIGKILL)
                 service.restarts += 1
                 print(f"cluster: {service.name} exited ({service.proc.returncode}); restarting", flush=True)
                 service.start()

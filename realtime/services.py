@@ -1,5 +1,6 @@
 """Writes of the realtime app: socket tickets (single use, short-lived) and broadcasts to every socket."""
 
+import hashlib
 import json
 import secrets
 import uuid
@@ -21,11 +22,20 @@ def _ticket_key(ticket: str) -> str:
 
 def ticket_issue(*, user: User, session_id: str = "") -> str:
     """A random single-use ticket naming the user and the login session it came from, valid
-    REALTIME_TICKET_TTL_SECONDS; the socket lives only as long as that session (consumers)."""
-    ticket = secrets.token_urlsafe(32)
+    REALTIME_TICKET_TTL_SECONDS; the socket lives only as long as that session (consumers).
+
+    Its prefix (before the ".") routes: nginx hashes it, so every socket of one customer reaches one
+    WebSocket instance (docker/nginx.conf.template). It is a keyed hash, so it reveals nothing.
+    """
+    ticket = f"{ticket_route(user=user)}.{secrets.token_urlsafe(32)}"
     value = f"{user.pk}:{session_id}"
     get_redis_connection("default").set(_ticket_key(ticket), value, ex=settings.REALTIME_TICKET_TTL_SECONDS)
     return ticket
+
+
+def ticket_route(*, user: User) -> str:
+    owner = f"customer:{user.customer_id}" if user.customer_id else f"user:{user.pk}"
+    return hashlib.blake2b(owner.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=4).hexdigest()
 
 
 def ticket_redeem(*, ticket: str) -> tuple[User | None, str]:

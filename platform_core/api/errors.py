@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from platform_core.exceptions import ApplicationError
+from platform_core.resilience import mark_failure, unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = exceptions.PermissionDenied()
 
     response = drf_exception_handler(exc, context)
+    if response is None and (dependency := mark_failure(context.get("request"), exc)) is not None:
+        # A lost database/Redis connection: 503 naming it (DependencyFailureMiddleware retries safe requests).
+        return Response(unavailable_response(dependency).content, status=503, content_type="application/json")
     if response is None:
         logger.exception("unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
         return Response(error_body("server_error", "An unexpected error occurred."), status=500)

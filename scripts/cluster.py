@@ -304,7 +304,8 @@ pidfile = {workdir}/pgbouncer.pid
 
 def compose_files(docker_dir: Path = ROOT / "docker") -> list[Path]:
     """The files compose mounts that are not in git: PgBouncer's userlist (from POSTGRES_PASSWORD in the
-    environment or ../.env) and the TLS certificate (TLS_CERT/TLS_KEY copied, else a self-signed one)."""
+    environment or ../.env), Alertmanager's SMTP password (ALERTMANAGER_SMTP_PASSWORD) and the TLS
+    certificate (TLS_CERT/TLS_KEY copied, else a self-signed one)."""
     values = dict(os.environ)
     dotenv = ROOT / ".env"
     if dotenv.exists():
@@ -318,6 +319,10 @@ def compose_files(docker_dir: Path = ROOT / "docker") -> list[Path]:
     userlist = docker_dir / "userlist.txt"
     userlist.write_text(f'"platform" "{password}"\n')
     userlist.chmod(0o600)
+    # Alertmanager's SMTP password (docker/prometheus/alertmanager.yml), empty when mail needs none.
+    smtp_password = docker_dir / "prometheus" / "smtp_password"
+    smtp_password.write_text(values.get("ALERTMANAGER_SMTP_PASSWORD", ""))
+    smtp_password.chmod(0o600)
     certs = docker_dir / "certs"
     if values.get("TLS_CERT") and values.get("TLS_KEY"):
         certs.mkdir(exist_ok=True)
@@ -325,7 +330,7 @@ def compose_files(docker_dir: Path = ROOT / "docker") -> list[Path]:
         shutil.copy(values["TLS_KEY"], certs / "privkey.pem")
     elif not (certs / "fullchain.pem").exists():
         generate_certificate(certs, host=values.get("TLS_HOST", "localhost"))
-    return [userlist, certs / "fullchain.pem", certs / "privkey.pem"]
+    return [userlist, smtp_password, certs / "fullchain.pem", certs / "privkey.pem"]
 
 
 def main() -> int:

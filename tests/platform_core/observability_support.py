@@ -99,7 +99,9 @@ def json_lines(text: str) -> list[dict[str, Any]]:
     return lines
 
 
-def observed_worker(metrics_dir: str, *, queues: str = "default,ai,assessments,email", **extra: str) -> CeleryWorker:
+def observed_worker(
+    metrics_dir: str, *, queues: str = "default,ai,assessments,email,research", **extra: str
+) -> CeleryWorker:
     return CeleryWorker(queues=queues, concurrency=2, env=observed_env(metrics_dir, **extra))
 
 

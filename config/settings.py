@@ -418,6 +418,8 @@ if AWS_STORAGE_BUCKET_NAME:
 # Exports (exports app): files kept this long after rendering; a download link lives at most this long.
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 EXPORT_LINK_TTL_SECONDS = env.int("EXPORT_LINK_TTL_SECONDS", default=24 * 3600)
+# File links answer Cache-Control: private (one customer's bytes); public only with a CDN in front of them.
+EXPORT_LINKS_CDN = env.bool("EXPORT_LINKS_CDN", default=False)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core import signing
 from django.core.files import File
 from django.core.files.storage import Storage, storages
@@ -57,9 +58,11 @@ def content_disposition(file_name: str) -> str:
 
 
 def cache_control(expires_at: datetime) -> str:
-    """The bytes behind a link never change: a CDN may keep them until the link expires."""
+    """The bytes behind a link never change, but they are one customer's: only the browser keeps them,
+    until the link expires, unless a CDN in front of the links is configured (EXPORT_LINKS_CDN)."""
     seconds = max(0, int((expires_at - timezone.now()).total_seconds()))
-    return f"public, max-age={seconds}, immutable"
+    scope = "public" if settings.EXPORT_LINKS_CDN else "private"
+    return f"{scope}, max-age={seconds}, immutable"
 
 
 def file_link(*, export: Export, expires_at: datetime) -> str:

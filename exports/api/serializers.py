@@ -69,6 +69,8 @@ class DownloadLinkSerializer(serializers.Serializer):
 
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
+# A small file can decode to a huge image (a decompression bomb): every render would load it whole.
+LOGO_MAX_PIXELS = 4096 * 4096
 
 
 class BrandingInputSerializer(serializers.Serializer):
@@ -79,6 +81,9 @@ class BrandingInputSerializer(serializers.Serializer):
     def validate_logo(self, logo: Any) -> Any:
         if logo.size > LOGO_MAX_BYTES:
             raise serializers.ValidationError("A logo may be at most 2 MB.", code="too_large")
+        width, height = logo.image.size  # read by ImageField from the header, before any pixel is decoded
+        if width * height > LOGO_MAX_PIXELS:
+            raise serializers.ValidationError("A logo may be at most 4096 x 4096 pixels.", code="too_many_pixels")
         return logo
 
 

@@ -121,7 +121,7 @@ def test_rendered_export_downloads_through_a_signed_link_with_cdn_headers(sheet_
     )
     assert file["ETag"] == f'"{export.etag}"'
     cache = file["Cache-Control"]
-    assert cache.startswith("public, max-age=") and cache.endswith(", immutable")
+    assert cache.startswith("private, max-age=") and cache.endswith(", immutable")
     assert 86_000 < int(cache.split("max-age=")[1].split(",")[0]) <= 86_400
     body = b"".join(file.streaming_content)
     assert len(body) == export.size

@@ -69,3 +69,13 @@ def test_only_owners_and_admins_change_it(api_client, role):
     response = api_client.put(URL, {"color": "#000000"}, format="json")
     assert response.status_code == 403
     assert not Branding.objects.exists()
+
+
+def test_a_logo_that_decodes_to_too_many_pixels_is_refused_and_nothing_is_stored(auth_client, user):
+    """A 5,000 x 5,000 image compresses to a few kB: its size in bytes says nothing of its decoded size."""
+    bomb = png(size=(5000, 5000))
+    assert bomb.size < 200_000
+    response = auth_client.put(URL, {"logo": bomb}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["logo"] == ["A logo may be at most 4096 x 4096 pixels."]
+    assert not Branding.objects.filter(customer=user.customer).exclude(logo="").exists()

@@ -52,7 +52,7 @@ def test_export_round_trip_through_s3_and_a_presigned_link(sheet_document, s3_st
     assert body == stored_bytes
     assert headers["Content-Disposition"].startswith(f'attachment; filename="{export.file_name}"')
     assert headers["Content-Type"] == export.content_type
-    assert headers["Cache-Control"].startswith("public, max-age=") and headers["Cache-Control"].endswith("immutable")
+    assert headers["Cache-Control"].startswith("private, max-age=") and headers["Cache-Control"].endswith("immutable")
     assert headers["ETag"] == stored["ETag"]
     paragraphs = [p.text for p in docx.Document(io.BytesIO(body)).paragraphs]
     assert "Pipeline Sheet" in paragraphs

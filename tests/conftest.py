@@ -44,6 +44,9 @@ def worker_mailbox() -> Iterator[Mailbox]:
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, worker_mailbox):
     """A real Celery worker on every queue, shared by the session (use transaction=True tests)."""
-    worker = CeleryWorker(env={"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(worker_mailbox.port)}).start()
+    # Four slots: e-mail tests must not wait behind a research job (a browser) that an earlier test left queued.
+    worker = CeleryWorker(
+        concurrency=4, env={"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(worker_mailbox.port)}
+    ).start()
     yield worker
     worker.stop()

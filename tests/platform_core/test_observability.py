@@ -96,22 +96,22 @@ def test_a_failing_task_its_retries_and_a_queues_backlog_appear(observed):
     app.send_task("tests.support.tasks.plain_needs_customer", args=[slug], queue="default")
     task = {"task": "tests.support.tasks.plain_needs_customer"}
     wait_for(lambda: value(scrape(web.url), "platform_celery_task_failures_total", **task) >= 1, what="task failure")
-    # No worker here consumes `research`: three messages wait there, the oldest sent first.
+    # No worker here consumes `airtable`: three messages wait there, the oldest sent first.
     for n in range(3):
-        app.send_task("tests.support.tasks.plain_needs_customer", args=[f"{slug}-{n}"], queue="research")
+        app.send_task("tests.support.tasks.plain_needs_customer", args=[f"{slug}-{n}"], queue="airtable")
         time.sleep(0.4)
     samples = scrape(web.url)
     try:
         assert value(samples, "platform_celery_task_retries_total", **task) == 1  # max_retries=1
         assert value(samples, "platform_celery_task_duration_seconds_count", outcome="failure", **task) == 1
-        assert value(samples, "platform_celery_queue_depth", queue="research") == 3
+        assert value(samples, "platform_celery_queue_depth", queue="airtable") == 3
         assert value(samples, "platform_celery_queue_depth", queue="default") == 0
-        assert value(samples, "platform_celery_oldest_message_age_seconds", queue="research") >= 0.8
+        assert value(samples, "platform_celery_oldest_message_age_seconds", queue="airtable") >= 0.8
         assert value(samples, "platform_celery_oldest_message_age_seconds", queue="default") == 0
         assert value(samples, "platform_dead_letters_open") >= 1
     finally:
         with app.connection_for_write() as conn:
-            conn.default_channel.client.delete("research")
+            conn.default_channel.client.delete("airtable")
 
 
 def test_log_lines_of_a_request_and_of_the_job_it_enqueued_share_one_request_id(observed):

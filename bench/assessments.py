@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,23 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-
-def timed(fn: Callable[[], Any], iterations: int) -> tuple[float, float]:
-    """p50 and p95 in milliseconds."""
-    samples = []
-    for _ in range(iterations):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    q = statistics.quantiles(samples, n=100, method="inclusive")
-    return q[49], q[94]
-
-
-def table(title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    print(f"\n{title}")
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
-    for row in (header, tuple("-" * w for w in widths), *rows):
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)))
+from bench.common import table, timed  # noqa: E402 - after the path
 
 
 def phase_formulas(iterations: int) -> None:

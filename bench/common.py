@@ -10,8 +10,9 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from scripts.stack import wait_for_port
 
@@ -101,3 +102,21 @@ def wrk(
     result["rps"] = result["requests"] / (result["us"] / 1e6)
     result["cpu_ms"] = (cpu_seconds(workers) - cpu_before) * 1000 / max(1, result["requests"])
     return result
+
+
+def timed(fn: Callable[[], Any], iterations: int) -> tuple[float, float]:
+    """p50 and p95 in milliseconds."""
+    samples = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    q = statistics.quantiles(samples, n=100, method="inclusive")
+    return q[49], q[94]
+
+
+def table(title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    print(f"\n{title}")
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)))

@@ -106,8 +106,11 @@ def observed_worker(
 
 
 def broker_app() -> Celery:
-    """Sends to the observed processes' broker database (the test process's own app uses another)."""
-    return Celery("observability-tests", broker=f"{settings.REDIS_URL}/{BROKER_DB}")
+    """Sends to the observed processes' broker database (the test process's own app uses another).
+
+    Not made the current app: `current_app.send_task` in the code under test must keep reaching the session worker.
+    """
+    return Celery("observability-tests", broker=f"{settings.REDIS_URL}/{BROKER_DB}", set_as_current=False)
 
 
 def scrape(base_url: str, **headers: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

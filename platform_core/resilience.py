@@ -3,7 +3,7 @@
 A PostgreSQL restart or failover terminates every client connection; a Redis restart (or `CLIENT KILL`)
 drops every client. Without care the pools then hand out dead connections and each one becomes a 500.
 
-- Database: `check_connection` is the pool's check on checkout. It costs no round trip: a terminated
+- Database: `PoolCheck` is the pool's check on checkout. It costs no round trip: a terminated
   backend leaves its FATAL message (or EOF) on the socket, so an idle connection whose socket is
   readable is verified with a real round trip (and discarded by the pool when dead); a quiet socket
   is handed out as is. A connection idle for longer than DB_POOL_CHECK_IDLE_SECONDS is always verified
@@ -130,19 +130,32 @@ class DependencyFailureMiddleware:
 
 
 # --- database: the pool's check on checkout -------------------------------------------------------------
-def check_connection(conn: Any) -> None:
-    """psycopg_pool `check`: a round trip only for a connection that has something to say or sat idle long."""
-    now = time.monotonic()
-    idle_for = now - getattr(conn, "_mp_checked_at", 0.0)
-    try:
-        poller = select.poll()
-        poller.register(conn.pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
-        quiet = not poller.poll(0)
-    except Exception:  # no socket: the connection is closed
-        quiet = False
-    if not quiet or idle_for >= settings.DB_POOL_CHECK_IDLE_SECONDS:
-        ConnectionPool.check_connection(conn)  # raises when dead: the pool discards it and tries another
-    conn._mp_checked_at = now
+class PoolCheck:
+    """psycopg_pool `check` of one pool: a round trip only for a connection that has something to say or sat idle long.
+
+    A dead one makes its idle siblings checked at once (`pool.check()`): a restart cut them all, and psycopg_pool
+    would otherwise back off 1, 2, 4 s between finding each, past the checkout timeout with a few in the pool.
+    """
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+
+    def __call__(self, conn: Any) -> None:
+        now = time.monotonic()
+        idle_for = now - getattr(conn, "_mp_checked_at", 0.0)
+        try:
+            poller = select.poll()
+            poller.register(conn.pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
+            quiet = not poller.poll(0)
+        except Exception:  # no socket: the connection is closed
+            quiet = False
+        if not quiet or idle_for >= settings.DB_POOL_CHECK_IDLE_SECONDS:
+            try:
+                ConnectionPool.check_connection(conn)
+            except Exception:
+                self.pool.check()  # replaces the broken idle ones in the background
+                raise  # the pool discards this one and hands out another
+        conn._mp_checked_at = now
 
 
 # --- Redis ----------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Django's PostgreSQL backend whose pool checks a connection on checkout without a round trip.
 
 Django passes psycopg_pool either no `check` or the full one (a round trip per checkout, with
-CONN_HEALTH_CHECKS); this backend installs platform_core.resilience.check_connection instead, which
+CONN_HEALTH_CHECKS); this backend installs platform_core.resilience.PoolCheck instead, which
 only talks to the server when the connection's socket shows it was terminated, or it sat idle long.
 """
 
@@ -9,13 +9,13 @@ from typing import Any
 
 from django.db.backends.postgresql import base
 
-from platform_core.resilience import check_connection
+from platform_core.resilience import PoolCheck
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     @property
     def pool(self) -> Any:
         pool = super().pool
-        if pool is not None and pool._check is not check_connection:
-            pool._check = check_connection
+        if pool is not None and not isinstance(pool._check, PoolCheck):
+            pool._check = PoolCheck(pool)
         return pool

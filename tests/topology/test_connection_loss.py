@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from platform_core.services.sessions import session_create
 from tests.platform_core.factories import UserFactory
@@ -83,6 +85,39 @@ def test_postgres_terminating_every_connection_gives_no_500(web_server):
     assert terminated >= 2, "the web processes' pooled connections were cut"
 
     assert_all_served(burst(web_server.url, token, 12))
+
+
+@live
+def test_a_pool_full_of_terminated_connections_hands_out_a_live_one():
+    """psycopg_pool backs off 1, 2, 4 s between dead connections: six of them outlast the 5 s checkout timeout
+    unless the first one found dead gets its idle siblings checked at once."""
+    together = threading.Barrier(6)
+    pids: list[int] = []
+
+    def hold() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids.append(cursor.fetchone()[0])
+                together.wait(timeout=10)  # six checked out at once: the pool grows to hold them all
+        finally:
+            connections.close_all()  # back to the pool, idle
+
+    threads = [threading.Thread(target=hold) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    connection.close()
+    db = connection.settings_dict
+    admin_params = {"host": db["HOST"], "port": db["PORT"], "user": db["USER"], "dbname": db["NAME"]}
+    with psycopg.connect(**admin_params, autocommit=True) as admin:
+        admin.execute("SELECT count(pg_terminate_backend(pid)) FROM unnest(%s::int[]) AS pid", [pids])
+
+    with connection.cursor() as cursor:  # within the checkout timeout of `make test` (DB_POOL_TIMEOUT=5)
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+    assert connection.pool.get_stats().get("connections_lost", 0) >= 1
 
 
 @live

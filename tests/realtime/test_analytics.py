@@ -333,7 +333,7 @@ def test_the_staff_dashboard_reads_the_materialized_views():
     assert body["totals"]["assessment.completed"] >= 3
     assert body["signups"] >= 1
     assert body["ai_spend_usd"] >= 0.25
-    assert body["active_users"][-1] >= 1
+    assert body["active_users"][-1] >= 1, body
     assert body["funnel"][0]["step"] == "assessment.completed"
 
 

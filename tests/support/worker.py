@@ -35,6 +35,7 @@ def platform_env(**extra: str) -> dict[str, str]:
         "DB_POOL_MIN_SIZE": "1",
         "DB_POOL_MAX_SIZE": "10",
         "CELERY_EXTRA_IMPORTS": "tests.support.tasks",
+        "CELERY_TASK_IGNORE_RESULT": "false",  # some tests read a task's return value
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DATABASE_REPLICA_URL", None)

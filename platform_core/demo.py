@@ -57,6 +57,6 @@ def demo_job_run(job: Job) -> Job:
     failed here is left to its retry (a worker runs it later)."""
     if job.task_name not in current_app.tasks:  # a worker imports the task modules at boot; do the same
         current_app.loader.import_default_modules()
-    current_app.tasks[job.task_name].apply(args=[str(job.id)], task_id=job.task_id)
+    current_app.tasks[job.task_name].apply(args=(str(job.id),), task_id=job.task_id)
     job.refresh_from_db()
     return job

@@ -695,6 +695,8 @@ EMAIL_VERIFICATION_HOURS = env.int("EMAIL_VERIFICATION_HOURS", default=48)
 ADMIN_LOGIN_IP_RATE = env.str("ADMIN_LOGIN_IP_RATE", default="30/15m")
 ADMIN_LOGIN_RATE = env.str("ADMIN_LOGIN_RATE", default="10/15m")
 RATELIMIT_USE_CACHE = "default"
+# The admin's header and browser title (platform_core.admin); the product's name by default.
+ADMIN_SITE_HEADER = env.str("ADMIN_SITE_HEADER", default="") or f"{EMAIL_SITE_NAME} platform admin"
 # Without any AI key the offline provider answers (canned, "source": "offline") only where this is on:
 # development and tests. In production no key means 503 ai_unavailable (integrations.ai.gateway).
 AI_OFFLINE_ALLOWED = env.bool("AI_OFFLINE_ALLOWED", default=not IS_PRODUCTION)

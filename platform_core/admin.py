@@ -1,11 +1,12 @@
 import contextlib
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from rest_framework_api_key.models import APIKey
 
 from platform_core.admin_login import admin_login_protect
@@ -22,6 +23,7 @@ from platform_core.models import (
     User,
     UserSession,
 )
+from platform_core.observability.health_page import health_snapshot
 from platform_core.services.accounts import customer_snapshots_forget, customer_status_set
 from platform_core.services.api_keys import api_key_revoke
 from platform_core.services.dead_letters import dead_letter_discard, dead_letter_replay
@@ -32,12 +34,35 @@ from platform_core.services.sessions import session_end, sessions_end_for_user, 
 admin_login_protect()
 
 
+def admin_site_brand() -> None:
+    """The default admin site, branded, with the staff health numbers on its index (templates/admin/index.html)."""
+    site: Any = admin.site
+    site.site_header = site.site_title = settings.ADMIN_SITE_HEADER
+    site.index_title = "Platform operations"
+    if getattr(site.index, "with_health", False):
+        return
+    index = site.index
+
+    def index_with_health(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        health = health_snapshot()
+        waiting = sum(queue["depth"] for queue in health["queues"].values()) if health["queues"] else None
+        return index(request, {"health": health, "health_queues_waiting": waiting, **(extra_context or {})})
+
+    index_with_health.with_health = True  # type: ignore[attr-defined]
+    site.index = index_with_health
+
+
+admin_site_brand()
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "tier", "status", "created_at"]
     list_filter = ["tier", "status"]
     search_fields = ["name", "slug"]
+    date_hierarchy = "created_at"
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at"]
     actions = ["suspend", "reactivate"]
 
     def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:
@@ -68,11 +93,12 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "full_name", "customer__name"]
     list_select_related = ["customer"]
     autocomplete_fields = ["customer"]
+    readonly_fields = ["last_login", "date_joined", "email_verified_at"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("full_name", "customer", "role")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        ("Dates", {"fields": ("last_login", "date_joined", "email_verified_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "customer", "role", "password1", "password2")}),)
     actions = ["revoke_sessions", "unlock_sign_in"]
@@ -183,7 +209,8 @@ class DeadLetterAdmin(admin.ModelAdmin):
 @admin.register(ScheduledTask)
 class ScheduledTaskAdmin(admin.ModelAdmin):
     list_display = ["task_name", "due_at", "task_id", "created_at"]
-    list_filter = ["task_name"]
+    list_filter = ["task_name", "due_at"]
+    search_fields = ["task_name", "task_id"]
     readonly_fields = [f.name for f in ScheduledTask._meta.fields]
 
 
@@ -193,7 +220,7 @@ class ScheduledTaskAdmin(admin.ModelAdmin):
 @admin.register(UserSession)
 class UserSessionAdmin(admin.ModelAdmin):
     list_display = ["user", "ip", "user_agent", "created_at", "last_seen_at", "ended_at", "end_reason"]
-    list_filter = ["end_reason"]
+    list_filter = ["end_reason", ("ended_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["user__email", "ip"]
     list_select_related = ["user"]
     readonly_fields = [f.name for f in UserSession._meta.fields]
@@ -235,7 +262,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
 @admin.register(TeamInvitation)
 class TeamInvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "customer", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
-    search_fields = ["email", "customer__name"]
+    list_filter = ["role", ("accepted_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "customer__name", "invited_by__email"]
     list_select_related = ["customer"]
     readonly_fields = [f.name for f in TeamInvitation._meta.fields]
 

@@ -38,6 +38,7 @@ class AIUsageDailyAdmin(ReadOnlyAdmin):
     list_display = ["date", "customer", "provider", "model", "calls", "failures", "cached_calls", "input_tokens",
                     "output_tokens", "cost_usd"]  # fmt: skip
     list_filter = ["provider", "model"]
+    search_fields = ["customer__name", "model"]
     date_hierarchy = "date"
     list_select_related = ["customer"]
 
@@ -45,4 +46,7 @@ class AIUsageDailyAdmin(ReadOnlyAdmin):
 @admin.register(AIBudget)
 class AIBudgetAdmin(admin.ModelAdmin):
     list_display = ["customer", "monthly_limit_usd", "updated_at"]
+    search_fields = ["customer__name"]
+    list_select_related = ["customer"]
     autocomplete_fields = ["customer"]
+    readonly_fields = ["updated_at"]

@@ -166,9 +166,11 @@ def staff_health_publish() -> dict[str, Any]:
 @staff_member_required
 def health_page_view(request: HttpRequest) -> HttpResponse:
     from django.conf import settings
+    from django.contrib import admin
 
     http_snapshot_record()
     context = {
+        **admin.site.each_context(request),  # the admin's header, title and navigation
         "title": "Platform health",
         "health": health_snapshot(),
         "ws_url": settings.STAFF_HEALTH_WS_URL,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -139,10 +139,13 @@ def partitions_maintain(*, today: date | None = None) -> dict[str, list[str]]:
 # --- rollups ----------------------------------------------------------------------------------
 
 
-def _fold_sql() -> str:
+def _fold_sql(source: str | None = None) -> str:
     """One statement: the new events are scanned once and added to the minute, hour and day
-    rollups and to the active-user days; it returns the delta per customer and type."""
-    events, rollup, user_day = _events_table(), AnalyticsRollup._meta.db_table, AnalyticsUserDay._meta.db_table
+    rollups and to the active-user days; it returns the delta per customer and type.
+
+    `source` is the table the events are read from: the events table, or a backfill's own rows."""
+    events = source or _events_table()
+    rollup, user_day = AnalyticsRollup._meta.db_table, AnalyticsUserDay._meta.db_table
     upsert = (
         f"ON CONFLICT ON CONSTRAINT analytics_rollup_key DO UPDATE SET count = {rollup}.count + EXCLUDED.count, "
         f"value_sum = {rollup}.value_sum + EXCLUDED.value_sum"
@@ -178,6 +181,15 @@ def _fold_sql() -> str:
     """  # noqa: S608 - table names from _meta, values are parameters
 
 
+def _fold_locked() -> AnalyticsFold:
+    """The watermark row, locked until the caller's transaction ends (no other fold meanwhile)."""
+    fold, _ = AnalyticsFold.objects.select_for_update().get_or_create(
+        name=FOLD_NAME,
+        defaults={"folded_until": timezone.now() - timedelta(hours=settings.ANALYTICS_EVENT_MAX_AGE_HOURS)},
+    )
+    return fold
+
+
 def rollups_fold() -> list[dict[str, Any]]:
     """Fold the events received since the last fold into the rollups; returns what was added.
 
@@ -185,10 +197,7 @@ def rollups_fold() -> list[dict[str, Any]]:
     folds never read the same one), and a rerun finds nothing new to add.
     """
     with FOLD_SECONDS.time(), transaction.atomic():
-        fold, _ = AnalyticsFold.objects.select_for_update().get_or_create(
-            name=FOLD_NAME,
-            defaults={"folded_until": timezone.now() - timedelta(hours=settings.ANALYTICS_EVENT_MAX_AGE_HOURS)},
-        )
+        fold = _fold_locked()
         with connection.cursor() as cursor:
             # Wait out in-flight writers, then take the bound: later writers stamp later times.
             cursor.execute("SELECT pg_advisory_lock(%s)", [FOLD_LOCK])
@@ -202,6 +211,49 @@ def rollups_fold() -> list[dict[str, Any]]:
         fold.folded_until = hi
         fold.save(update_fields=["folded_until", "updated_at"])
     return [{"customer_id": c, "type": t, "count": int(n), "value_sum": float(v)} for c, t, n, v in rows]
+
+
+BACKFILL_TABLE = "analytics_backfill"
+
+
+def events_backfill(rows: Sequence[EventRow]) -> list[dict[str, Any]]:
+    """Store events of the past (the demo's weeks of history, an import) and fold them at once.
+
+    The regular fold only reads events received since its watermark and not older than
+    ANALYTICS_EVENT_MAX_AGE_HOURS, so these are stored as received when they occurred, before the
+    watermark: no later fold counts them again. The fold is the regular statement run over these rows
+    only, in the transaction that stores them and holding the watermark's lock.
+    """
+    if not rows:
+        return []
+    columns = "occurred_at, received_at, customer_id, user_id, type, properties, source"
+    with transaction.atomic():
+        fold = _fold_locked()
+        if late := [row for row in rows if row[0] >= fold.folded_until]:
+            raise ValueError(f"{len(late)} events are not older than the fold's watermark; record them instead")
+        oldest, newest = min(row[0] for row in rows), max(row[0] for row in rows)
+        partitions_ensure(start=oldest.astimezone(UTC).date(), end=newest.astimezone(UTC).date())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE {BACKFILL_TABLE} (occurred_at timestamptz NOT NULL, received_at timestamptz "
+                "NOT NULL, customer_id bigint, user_id bigint, type varchar(64) NOT NULL, properties jsonb NOT NULL, "
+                "source varchar(10) NOT NULL) ON COMMIT DROP"
+            )
+            with cursor.copy(f"COPY {BACKFILL_TABLE} ({columns}) FROM STDIN") as copy:
+                for occurred_at, customer_id, user_id, type_, properties, source in rows:
+                    copy.write_row(
+                        (occurred_at, occurred_at, customer_id, user_id, type_, json.dumps(properties), source)
+                    )
+            cursor.execute(
+                f"INSERT INTO {_events_table()} ({columns}) SELECT {columns} FROM {BACKFILL_TABLE}"  # noqa: S608 - our tables
+            )
+            cursor.execute(
+                _fold_sql(BACKFILL_TABLE),
+                {"lo": oldest, "hi": newest + timedelta(microseconds=1), "oldest": oldest},
+            )
+            folded = cursor.fetchall()
+            cursor.execute(f"DROP TABLE {BACKFILL_TABLE}")
+    return [{"customer_id": c, "type": t, "count": int(n), "value_sum": float(v)} for c, t, n, v in folded]
 
 
 def views_refresh() -> None:

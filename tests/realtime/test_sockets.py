@@ -1,4 +1,5 @@
-"""/ws/ through a real uvicorn process, a real Redis channel layer and the `websockets` client."""
+"""/ws/ through a real uvicorn process (one test also through daphne), a real Redis channel layer and the
+`websockets` client."""
 
 import asyncio
 import base64
@@ -229,11 +230,12 @@ def test_on_connect_the_socket_gets_a_snapshot_of_the_users_active_jobs(asgi_ser
 
 
 @live
-def test_published_job_events_arrive_once_even_through_two_groups(asgi_server, user):
+def test_published_job_events_arrive_once_even_through_two_groups(ws_server, user):
+    """Under uvicorn (the default) and daphne (WS_SERVER=daphne) alike."""
     job = make_job(user)
 
     async def scenario():
-        ws = await connected(asgi_server, user)
+        ws = await connected(ws_server, user)
         await ws.send(json.dumps({"action": "subscribe", "jobId": str(job.id)}))
         subscribed = await frame(ws)
         assert subscribed["type"] == "subscribed"

@@ -21,7 +21,7 @@ from django.utils import timezone
 from djangorestframework_camel_case.util import camel_to_underscore
 
 from integrations.webhooks.models import InboundWebhook
-from integrations.webhooks.registry import InboundEvent, webhook_source_get
+from integrations.webhooks.registry import InboundEvent, webhook_handler_get, webhook_source_get
 from integrations.webhooks.services.signing import webhook_signature_verify
 from platform_core.exceptions import ApplicationError
 from platform_core.models import DeadLetter
@@ -211,7 +211,7 @@ def inbound_webhook_process(*, inbound_id: int) -> str:
     if inbound.status == InboundWebhook.Status.PROCESSED:
         return "already_processed"
     source = webhook_source_get(inbound.source)
-    handler = source.handlers.get(inbound.event_type) if source else None
+    handler = webhook_handler_get(source=inbound.source, event_type=inbound.event_type)
     inbound.attempts += 1
     event = InboundEvent(
         source=inbound.source, event_type=inbound.event_type, webhook_id=inbound.webhook_id,

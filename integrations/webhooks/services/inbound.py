@@ -16,7 +16,6 @@ import pydantic
 from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from djangorestframework_camel_case.util import camel_to_underscore
 
@@ -24,8 +23,8 @@ from integrations.webhooks.models import InboundWebhook
 from integrations.webhooks.registry import InboundEvent, webhook_handler_get, webhook_source_get
 from integrations.webhooks.services.signing import webhook_signature_verify
 from platform_core.exceptions import ApplicationError
-from platform_core.models import DeadLetter
 from platform_core.services.dead_letters import dead_letter_record
+from platform_core.services.replay import dead_letters_follow_replay, dead_letters_follow_success
 from platform_core.services.tasks import task_enqueue
 from platform_core.taskbase import backoff_delay
 
@@ -242,9 +241,7 @@ def inbound_webhook_process(*, inbound_id: int) -> str:
         inbound.save(update_fields=["status", "attempts", "error", "next_attempt_at"])
         return "failed" if inbound.status == InboundWebhook.Status.FAILED else "retrying"
     if inbound.error:  # it had failed: a replayed dead letter is resolved now
-        DeadLetter.objects.filter(task_name=PROCESS_TASK, args=[inbound.pk], status=DeadLetter.Status.REPLAYED).update(
-            status=DeadLetter.Status.RESOLVED, resolved_at=timezone.now()
-        )
+        dead_letters_follow_success(task_name=PROCESS_TASK, args=[inbound.pk])
     inbound.status, inbound.error, inbound.processed_at = InboundWebhook.Status.PROCESSED, "", timezone.now()
     inbound.save(update_fields=["status", "attempts", "error", "processed_at"])
     return "processed"
@@ -259,8 +256,6 @@ def inbound_webhook_replay(*, inbound: InboundWebhook) -> InboundWebhook:
     inbound.status, inbound.attempts, inbound.next_attempt_at = InboundWebhook.Status.RECEIVED, 0, timezone.now()
     inbound.save(update_fields=["status", "attempts", "next_attempt_at"])
     # Its dead letter waits: resolved when the webhook is processed, reopened if it fails for good again.
-    DeadLetter.objects.filter(
-        task_name=PROCESS_TASK, args=[inbound.pk], status__in=[DeadLetter.Status.OPEN, DeadLetter.Status.DISCARDED]
-    ).update(status=DeadLetter.Status.REPLAYED, replay_count=F("replay_count") + 1)
+    dead_letters_follow_replay(task_name=PROCESS_TASK, args=[inbound.pk])
     task_enqueue(task_name=PROCESS_TASK, args=[inbound.pk])
     return inbound

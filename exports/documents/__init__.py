@@ -1,18 +1,20 @@
 """Document types: each builds one content Document from source records read through selectors.
 
 A type registers itself here when its data source exists; `available` says whether this
-customer has the data, so the API offers only documents that would have content.
+customer has the data, so the API offers only documents that would have content. A document made
+of one record (the given id, or the customer's latest) is declared with `record_document_type`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 
-from exports.content import Branding, Document
+from exports.content import Branding, Document, Section
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, User
 
@@ -101,3 +103,42 @@ def record_get(fetch: Callable[[Any], Any], value: Any, *, label: str, missing_c
         raise ApplicationError(
             f"There is no {label} {value}.", code=missing_code, status_code=404, details={"ids": [str(value)]}
         ) from None
+
+
+def record_document_type(
+    *,
+    name: str,
+    title: str,
+    description: str,
+    label: str,
+    fetch: Callable[[Customer, Any], Any],
+    latest: Callable[[Customer], Any],
+    sections: Callable[[Any], Iterable[Section]],
+    subtitle: Callable[[Any, Customer], str],
+    document_title: Callable[[Any], str] | None = None,
+    key: Callable[[Any], Any] = lambda record: record.pk,
+    parse: Callable[[str], Any] = int,
+) -> DocumentType:
+    """Register a document made of one of the customer's records: `fetch(customer, id)` (through a
+    selector: another customer's is missing), else `latest(customer)`; available when there is one."""
+
+    def build(request: DocumentRequest) -> Document:
+        record = record_get(lambda value: fetch(request.customer, value), request.params["ids"][0], label=label)
+        return Document(
+            kind=name, title=document_title(record) if document_title else title,
+            subtitle=subtitle(record, request.customer), customer_name=request.customer.name,
+            generated_at=timezone.now(), sections=sections(record), branding=request.branding,
+        )  # fmt: skip
+
+    def clean_params(customer: Customer, params: dict[str, Any]) -> dict[str, Any]:
+        return record_ids(
+            params, fetch=lambda value: fetch(customer, value), latest=lambda: latest(customer), key=key, parse=parse,
+            label=label,
+        )  # fmt: skip
+
+    return document_type_register(
+        DocumentType(
+            name=name, title=title, description=description, build=build,
+            available=lambda customer: latest(customer) is not None, clean_params=clean_params,
+        )  # fmt: skip
+    )

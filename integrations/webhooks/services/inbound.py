@@ -23,6 +23,7 @@ from integrations.webhooks.models import InboundWebhook
 from integrations.webhooks.registry import InboundEvent, webhook_handler_get, webhook_source_get
 from integrations.webhooks.services.signing import webhook_signature_verify
 from platform_core.exceptions import ApplicationError
+from platform_core.models import Customer
 from platform_core.services.dead_letters import dead_letter_record
 from platform_core.services.replay import dead_letters_follow_replay, dead_letters_follow_success
 from platform_core.services.tasks import task_enqueue
@@ -107,16 +108,29 @@ def _payload_validate(*, source_name: str, body: bytes) -> tuple[str, str, int |
 
 
 # One statement: stored unless the id was seen (ON CONFLICT) or the customer does not exist.
-_INSERT = """
-INSERT INTO webhooks_inboundwebhook
+_INSERT = f"""
+INSERT INTO {InboundWebhook._meta.db_table}
     (source, webhook_id, event_type, customer_id, headers, body, payload, status, attempts, error,
      received_at, next_attempt_at)
 SELECT %(source)s, %(webhook_id)s, %(event_type)s, %(customer_id)s, %(headers)s, %(body)s, %(payload)s,
-       'received', 0, '', now(), now()
-WHERE %(customer_id)s::bigint IS NULL OR EXISTS (SELECT 1 FROM platform_core_customer WHERE id = %(customer_id)s)
+       '{InboundWebhook.Status.RECEIVED.value}', 0, '', now(), now()
+WHERE %(customer_id)s::bigint IS NULL
+   OR EXISTS (SELECT 1 FROM {Customer._meta.db_table} WHERE id = %(customer_id)s)
 ON CONFLICT (source, webhook_id) DO NOTHING
 RETURNING id
-"""
+"""  # noqa: S608 - table names from _meta, values are parameters
+
+
+# Due rows taken with a lease (SKIP LOCKED: parallel drains split the work).
+_CLAIM = f"""
+UPDATE {InboundWebhook._meta.db_table} SET next_attempt_at = now() + %s * interval '1 second'
+WHERE id IN (
+    SELECT id FROM {InboundWebhook._meta.db_table}
+    WHERE status = '{InboundWebhook.Status.RECEIVED.value}' AND next_attempt_at <= now()
+    ORDER BY next_attempt_at LIMIT %s FOR UPDATE SKIP LOCKED
+)
+RETURNING id
+"""  # noqa: S608 - table names from _meta, values are parameters
 
 
 class Receipt(NamedTuple):
@@ -188,15 +202,7 @@ def _claim(batch_size: int) -> list[int]:
     """Take due rows with a lease: a worker that dies leaves them due again when it ends."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            UPDATE webhooks_inboundwebhook SET next_attempt_at = now() + %s * interval '1 second'
-            WHERE id IN (
-                SELECT id FROM webhooks_inboundwebhook
-                WHERE status = 'received' AND next_attempt_at <= now()
-                ORDER BY next_attempt_at LIMIT %s FOR UPDATE SKIP LOCKED
-            )
-            RETURNING id
-            """,
+            _CLAIM,
             [CLAIM_LEASE_SECONDS, batch_size],
         )
         return sorted(row[0] for row in cursor.fetchall())

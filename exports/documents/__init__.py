@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from exports.content import Branding, Document, Section
@@ -111,34 +112,54 @@ def record_document_type(
     title: str,
     description: str,
     label: str,
-    fetch: Callable[[Customer, Any], Any],
-    latest: Callable[[Customer], Any],
     sections: Callable[[Any], Iterable[Section]],
     subtitle: Callable[[Any, Customer], str],
+    records: Callable[[Customer], QuerySet[Any]] | None = None,
+    fetch: Callable[[Customer, Any], Any] | None = None,
+    latest: Callable[[Customer], Any] | None = None,
     document_title: Callable[[Any], str] | None = None,
     key: Callable[[Any], Any] = lambda record: record.pk,
     parse: Callable[[str], Any] = int,
 ) -> DocumentType:
     """Register a document made of one of the customer's records: `fetch(customer, id)` (through a
-    selector: another customer's is missing), else `latest(customer)`; available when there is one."""
+    selector: another customer's is missing), else `latest(customer)`; available when there is one.
+    `records(customer)`, the customer's records newest first, stands for both."""
+    if records is not None:
+        fetch = fetch or (lambda customer, pk: records(customer).get(pk=pk))
+        latest = latest or (lambda customer: records(customer).first())
+    if fetch is None or latest is None:
+        raise TypeError("record_document_type needs records, or fetch and latest")
+    fetch_record, latest_record = fetch, latest
 
     def build(request: DocumentRequest) -> Document:
-        record = record_get(lambda value: fetch(request.customer, value), request.params["ids"][0], label=label)
+        record = record_get(lambda value: fetch_record(request.customer, value), request.params["ids"][0], label=label)
         return Document(
-            kind=name, title=document_title(record) if document_title else title,
-            subtitle=subtitle(record, request.customer), customer_name=request.customer.name,
-            generated_at=timezone.now(), sections=sections(record), branding=request.branding,
-        )  # fmt: skip
+            kind=name,
+            title=document_title(record) if document_title else title,
+            subtitle=subtitle(record, request.customer),
+            customer_name=request.customer.name,
+            generated_at=timezone.now(),
+            sections=sections(record),
+            branding=request.branding,
+        )
 
     def clean_params(customer: Customer, params: dict[str, Any]) -> dict[str, Any]:
         return record_ids(
-            params, fetch=lambda value: fetch(customer, value), latest=lambda: latest(customer), key=key, parse=parse,
+            params,
+            fetch=lambda value: fetch_record(customer, value),
+            latest=lambda: latest_record(customer),
+            key=key,
+            parse=parse,
             label=label,
-        )  # fmt: skip
+        )
 
     return document_type_register(
         DocumentType(
-            name=name, title=title, description=description, build=build,
-            available=lambda customer: latest(customer) is not None, clean_params=clean_params,
-        )  # fmt: skip
+            name=name,
+            title=title,
+            description=description,
+            build=build,
+            available=lambda customer: latest_record(customer) is not None,
+            clean_params=clean_params,
+        )
     )

@@ -79,17 +79,12 @@ def icps(customer: Customer) -> Any:
     return ai_selectors.icp_analysis_list_for_customer(customer=customer).order_by("-created_at")
 
 
-def icp_latest(customer: Customer) -> Any:
-    return icps(customer).first()
-
-
 ICP_ANALYSIS = record_document_type(
     name="icp-analysis",
     title="ICP Analysis",
     description="The ideal customer profile: segments and their fit, signals, red flags and rating criteria.",
     label="ICP analysis",
-    fetch=lambda customer, pk: icps(customer).get(pk=pk),
-    latest=icp_latest,
+    records=icps,
     sections=icp_sections,
     subtitle=lambda icp, _customer: icp.title,
 )
@@ -156,17 +151,12 @@ def persona_sets(customer: Customer) -> Any:
     return ai_selectors.persona_set_list_for_customer(customer=customer).order_by("-created_at")
 
 
-def persona_set_latest(customer: Customer) -> Any:
-    return persona_sets(customer).first()
-
-
 BUYER_PERSONAS = record_document_type(
     name="buyer-personas",
     title="Buyer Personas",
     description="Each persona's demographics, goals, fears and buying behaviour.",
     label="persona set",
-    fetch=lambda customer, pk: persona_sets(customer).get(pk=pk),
-    latest=persona_set_latest,
+    records=persona_sets,
     sections=persona_sections,
     subtitle=lambda persona_set, _customer: f"{len(persona_set.personas)} personas · {persona_set.industry}",
 )

@@ -79,12 +79,12 @@ PARTS: dict[str, Part] = {
     "icp": Part(
         "ICP",
         ai_content.ICP_ANALYSIS.available,
-        lambda c: ai_content.icp_sections(ai_content.icp_latest(c)),
+        lambda c: ai_content.icp_sections(ai_content.icps(c).first()),
     ),
     "personas": Part(
         "Personas",
         ai_content.BUYER_PERSONAS.available,
-        lambda c: ai_content.persona_sections(ai_content.persona_set_latest(c)),
+        lambda c: ai_content.persona_sections(ai_content.persona_sets(c).first()),
     ),
     "company-ratings": Part(
         "Ratings",

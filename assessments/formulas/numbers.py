@@ -21,6 +21,5 @@ def floor_int(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_FLOOR))
 
 
-
 def as_decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from assessments.formulas.numbers import round_half_up
 
+
 @dataclass(frozen=True)
 class Milestone:
     id: str

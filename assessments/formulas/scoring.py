@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from assessments.formulas.numbers import round_half_up
 
+
 @dataclass(frozen=True)
 class Question:
     id: str

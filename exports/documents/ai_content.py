@@ -276,7 +276,9 @@ RESOURCE = record_document_type(
     latest=_resource_latest,  # the latest generated asset's code: the id is the code
     sections=resource_sections,
     document_title=lambda generated: generated.content.get("title") or generated.resource.title,
-    subtitle=lambda generated, _customer: f"Strategic asset {generated.resource.asset_number}: {generated.resource.title}",
+    subtitle=lambda generated, _customer: (
+        f"Strategic asset {generated.resource.asset_number}: {generated.resource.title}"
+    ),
     key=lambda code: code,
     parse=str,
 )

@@ -2,10 +2,8 @@
 
 from typing import Any
 
-from django.utils import timezone
-
 from assessments import selectors as assessment_selectors
-from exports.content import BarChart, Block, Column, Document, Facts, Paragraph, Section, Table
+from exports.content import BarChart, Block, Column, Facts, Paragraph, Section, Table
 from exports.documents import record_document_type
 from platform_core.models import Customer
 

@@ -2,10 +2,8 @@
 
 from typing import Any
 
-from django.utils import timezone
-
 from assessments import selectors as assessment_selectors
-from exports.content import BarChart, BulletList, Column, Document, Facts, Kind, Paragraph, Section, Table, Value
+from exports.content import BarChart, BulletList, Column, Facts, Kind, Paragraph, Section, Table, Value
 from exports.documents import record_document_type
 from platform_core.models import Customer
 

@@ -54,7 +54,7 @@ def api_key_create(
     request: HttpRequest | Request | None = None,
 ) -> tuple[ApiKey, str]:
     """Returns the key row and the plain key, which is never stored and never shown again."""
-    customer_for_user(user=actor)
+    customer = customer_for_user(user=actor)
     unknown = sorted(set(scopes) - SCOPES)
     if not scopes or unknown:
         raise ApplicationError(
@@ -66,9 +66,7 @@ def api_key_create(
         raise ApplicationError(
             "The expiry must be in the future.", code="invalid_expiry", details={"expiresAt": ["in the past"]}
         )
-    api_key = ApiKey(
-        name=name, customer_id=actor.customer_id, created_by=actor, scopes=sorted(set(scopes)), expiry_date=expires_at
-    )
+    api_key = ApiKey(name=name, customer=customer, created_by=actor, scopes=sorted(set(scopes)), expiry_date=expires_at)
     key = ApiKey.objects.assign_key(api_key)
     api_key.save()
     audit_record(

@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from platform_core.events import sockets_close_publish
 from platform_core.exceptions import ApplicationError
 from platform_core.models import AuditEvent, TeamInvitation, User, UserSession
-from platform_core.selectors.customers import customer_for_user
 from platform_core.notifications import notify
+from platform_core.selectors.customers import customer_for_user
 from platform_core.services.api_keys import api_keys_revoke_created_by
 from platform_core.services.audit import audit_record
 from platform_core.services.sessions import sessions_end_for_user, user_snapshot_forget

@@ -47,6 +47,8 @@ def test_a_handler_may_be_registered_before_its_source(monkeypatch):
     assert webhook_handler_get(source="late", event_type="thing.done") is None
     assert registry.webhook_registry_problems() == ["No inbound webhook event late/thing.done is declared."]
 
-    registry.webhook_source_register(InboundSource(name="late", event_type_field="type", payloads={"thing.done": Thing}))
+    registry.webhook_source_register(
+        InboundSource(name="late", event_type_field="type", payloads={"thing.done": Thing})
+    )
     assert webhook_handler_get(source="late", event_type="thing.done") is _noop
     assert registry.webhook_registry_problems() == []

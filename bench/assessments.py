@@ -94,7 +94,7 @@ def setup(products: int, customers: int) -> tuple[Any, str]:
     from django.db import connection
 
     with connection.cursor() as cursor:  # what autovacuum does in production: statistics + GIN pending list
-        cursor.execute("VACUUM ANALYZE assessments_productdetails")
+        cursor.execute(f"VACUUM ANALYZE {ProductDetails._meta.db_table}")
     return user, session_id
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "exports",
     "integrations",
     "integrations.webhooks",
+    "integrations.make",  # registers its inbound source and delivery listener with integrations.webhooks
     "integrations.email",
     "integrations.ai",
     "integrations.airtable",

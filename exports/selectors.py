@@ -2,13 +2,12 @@ from django.db.models import QuerySet
 
 from exports.models import Branding, Export
 from platform_core.models import Customer, User
+from platform_core.selectors.customers import customer_for_user
 
 
 def export_list_for_user(*, user: User, document: str | None = None) -> QuerySet[Export]:
-    """The caller's customer's exports, newest first (staff without a customer see none)."""
-    if user.customer_id is None:
-        return Export.objects.none()
-    exports = Export.objects.filter(customer_id=user.customer_id).select_related("job")
+    """The caller's customer's exports, newest first."""
+    exports = Export.objects.filter(customer=customer_for_user(user=user)).select_related("job")
     if document:
         exports = exports.filter(document=document)
     return exports.order_by("-created_at")

@@ -29,6 +29,7 @@ from integrations.webhooks.services.outbound import webhook_event_emit
 from platform_core.analytics import event_record
 from platform_core.exceptions import ApplicationError
 from platform_core.models import AuditEvent, Customer, Job, User
+from platform_core.selectors.customers import customer_for_user
 from platform_core.services.audit import audit_record
 from platform_core.services.jobs import job_create, job_progress
 from platform_core.taskbase import RetryableError
@@ -46,29 +47,28 @@ def _iso(moment: datetime | None) -> str | None:
 @transaction.atomic
 def export_request(*, user: User, document: str, format: str, params: dict[str, Any]) -> Export:
     """Validate the request against the customer's data and queue the render (the job starts on commit)."""
-    if user.customer is None:
-        raise ApplicationError("Only members of a customer can export documents.", code="no_customer", status_code=403)
+    customer = customer_for_user(user=user)
     document_type = document_type_get(document)
     if format not in document_type.formats:
         raise ApplicationError(
             f"{document_type.title} is not available as {format}.", code="unsupported_format",
             details={"format": [f"Must be one of: {', '.join(document_type.formats)}."]},
         )  # fmt: skip
-    if not document_type.available(user.customer):
+    if not document_type.available(customer):
         raise ApplicationError(
             f"There is nothing to export yet for {document_type.title}.", code="nothing_to_export", status_code=409
         )
-    clean_params = document_type.clean_params(user.customer, params)
+    clean_params = document_type.clean_params(customer, params)
     fmt = FORMATS[format]
     export = Export(
-        customer=user.customer, user=user, document=document, format=format, params=clean_params,
+        customer=customer, user=user, document=document, format=format, params=clean_params,
         title=document_type.title, content_type=fmt.content_type,
     )  # fmt: skip
     stamp = timezone.now().strftime("%Y-%m-%d")
-    export.file_name = f"{slugify(document_type.title)}-{slugify(user.customer.name)[:40]}-{stamp}.{fmt.extension}"
-    export.file_key = f"exports/{user.customer_id}/{export.id}/{export.file_name}"
+    export.file_name = f"{slugify(document_type.title)}-{slugify(customer.name)[:40]}-{stamp}.{fmt.extension}"
+    export.file_key = f"exports/{customer.pk}/{export.id}/{export.file_name}"
     export.job = job_create(
-        kind=f"export.{document}", task_name=RENDER_TASK, customer=user.customer, user=user,
+        kind=f"export.{document}", task_name=RENDER_TASK, customer=customer, user=user,
         input={"exportId": str(export.id), "document": document, "format": format}, message="Waiting for a worker",
     )  # fmt: skip
     event_record("export.requested", user=user, properties={"document": document, "format": format})

@@ -26,9 +26,10 @@ from platform_core.models import (
 from platform_core.observability.health_page import health_snapshot
 from platform_core.services.accounts import customer_snapshots_forget, customer_status_set
 from platform_core.services.api_keys import api_key_revoke
-from platform_core.services.dead_letters import dead_letter_discard, dead_letter_replay
+from platform_core.services.dead_letters import dead_letter_discard
 from platform_core.services.jobs import job_cancel, job_requeue
 from platform_core.services.login import login_unlock
+from platform_core.services.replay import dead_letter_replay
 from platform_core.services.sessions import session_end, sessions_end_for_user, user_snapshot_forget
 
 admin_login_protect()

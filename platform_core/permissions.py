@@ -9,6 +9,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from platform_core.models import ApiKey, User
+from platform_core.selectors.customers import customer_for_user
 from platform_core.services.api_keys import api_key_scope_check
 
 MANAGER_ROLES = frozenset({User.Role.OWNER, User.Role.ADMIN})
@@ -34,7 +35,17 @@ class RoleWritePermission(BasePermission):
         return True
 
 
-class IsCustomerManager(RoleWritePermission):
+class HasCustomer(RoleWritePermission):
+    """Signed in as a user of a customer: a user without one gets 403 `no_customer` (`customer_for_user`)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        customer_for_user(user=request.user)  # type: ignore[arg-type]
+        return True
+
+
+class IsCustomerManager(HasCustomer):
     """Owner or admin of a customer, signed in as a person (not with an API key)."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
@@ -43,7 +54,7 @@ class IsCustomerManager(RoleWritePermission):
         if isinstance(request.auth, ApiKey):
             raise PermissionDenied("Sign in as a person to do this; API keys cannot.", code="api_key_not_allowed")
         user = request.user
-        if not isinstance(user, User) or user.role not in MANAGER_ROLES or user.customer_id is None:
+        if not isinstance(user, User) or user.role not in MANAGER_ROLES:
             raise PermissionDenied("Only the customer's owner or an admin may do this.", code="manager_role_required")
         return True
 

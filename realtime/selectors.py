@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http.request import validate_host
 
+from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, Job, User
 from platform_core.selectors.jobs import job_get_for_user, job_list_active_for_user
 from platform_core.services.sessions import session_alive
@@ -59,7 +60,7 @@ def job_watchable(*, user: User, job_id: str) -> Job | None:
         if user.is_staff:
             return Job.objects.get(pk=job_id)
         return job_get_for_user(user=user, job_id=job_id)
-    except (Job.DoesNotExist, ValidationError, ValueError):
+    except (Job.DoesNotExist, ValidationError, ValueError, ApplicationError):  # ApplicationError: no customer
         return None
 
 

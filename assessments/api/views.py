@@ -24,15 +24,13 @@ from assessments.services import progress as progress_services
 from assessments.services import sessions as session_services
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, User
+from platform_core.selectors.customers import customer_for_user
 
 T = TypeVar("T")
 
 
 def customer_of(request: Request) -> Customer:
-    customer = getattr(request.user, "customer", None)
-    if customer is None:
-        raise ApplicationError("This account belongs to no customer.", code="no_customer", status_code=403)
-    return customer
+    return customer_for_user(user=request.user)  # type: ignore[arg-type]
 
 
 def user_of(request: Request) -> User:

@@ -24,6 +24,7 @@ from platform_core.analytics import event_record
 from platform_core.exceptions import ApplicationError
 from platform_core.models import User
 from platform_core.selectors.accounts import staff_emails
+from platform_core.selectors.customers import customer_for_user
 from platform_core.services.jobs import job_create
 
 CLAIM_TOKEN_SALT = "assessments.claim-token"  # noqa: S105 - a signing namespace, not a secret
@@ -220,8 +221,7 @@ def _link(session: AssessmentSession, user: User) -> None:
 @transaction.atomic
 def assessment_claim(*, token: str, user: User) -> AssessmentSession:
     """Link the token's session to the caller's customer; the token works once and for 24 h."""
-    if user.customer_id is None:
-        raise ApplicationError("Only a customer's user can claim an assessment.", code="no_customer", status_code=403)
+    customer_for_user(user=user)
     try:
         payload = signing.loads(token, salt=CLAIM_TOKEN_SALT, max_age=CLAIM_TOKEN_TTL)
         jti = uuid.UUID(payload["jti"])

@@ -30,7 +30,8 @@ from exports.services import branding_update, export_download, export_request
 from exports.storage import cache_control, content_disposition, export_storage, file_link_read
 from platform_core.api.jobs import JobAcceptedSerializer, job_accepted_response
 from platform_core.exceptions import ApplicationError
-from platform_core.permissions import IsCustomerManager
+from platform_core.permissions import HasCustomer, IsCustomerManager
+from platform_core.selectors.customers import customer_for_user
 
 
 def _export_for(request: Request, export_id: str) -> Export:
@@ -42,6 +43,7 @@ def _export_for(request: Request, export_id: str) -> Export:
 
 class ExportListCreateView(ListAPIView):
     api_key_scope = "exports"
+    permission_classes = [HasCustomer]
     serializer_class = ExportSerializer
     readonly_may_write = True  # an export only reads the customer's data: read-only members may ask for one
 
@@ -102,11 +104,11 @@ class ExportDownloadView(APIView):
 
 class DocumentTypeListView(APIView):
     api_key_scope = "exports"
+    permission_classes = [HasCustomer]
 
     @extend_schema(responses=DocumentTypeSerializer(many=True))
     def get(self, request: Request) -> Response:
-        customer = request.user.customer  # type: ignore[union-attr]
-        documents = document_types_available(customer) if customer else []
+        documents = document_types_available(customer_for_user(user=request.user))  # type: ignore[arg-type]
         return Response(DocumentTypeSerializer(documents, many=True).data)
 
 
@@ -114,14 +116,13 @@ class BrandingView(APIView):
     """Colour and logo on the customer's PDF and DOCX exports: members read, owners and admins change."""
 
     api_key_scope = "exports"
+    permission_classes = [HasCustomer]
 
     def get_permissions(self) -> Any:
         return [IsCustomerManager()] if self.request.method == "PUT" else super().get_permissions()
 
     def _customer(self, request: Request) -> Any:
-        if request.user.customer is None:  # type: ignore[union-attr]
-            raise NotFound("Staff without a customer have no branding.")
-        return request.user.customer  # type: ignore[union-attr]
+        return customer_for_user(user=request.user)  # type: ignore[arg-type]
 
     @extend_schema(responses=BrandingSerializer)
     def get(self, request: Request) -> Response:

@@ -1,18 +1,21 @@
 """Document types: each builds one content Document from source records read through selectors.
 
 A type registers itself here when its data source exists; `available` says whether this
-customer has the data, so the API offers only documents that would have content.
+customer has the data, so the API offers only documents that would have content. A document made
+of one record (the given id, or the customer's latest) is declared with `record_document_type`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
+from django.utils import timezone
 
-from exports.content import Branding, Document
+from exports.content import Branding, Document, Section
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, User
 
@@ -101,3 +104,62 @@ def record_get(fetch: Callable[[Any], Any], value: Any, *, label: str, missing_c
         raise ApplicationError(
             f"There is no {label} {value}.", code=missing_code, status_code=404, details={"ids": [str(value)]}
         ) from None
+
+
+def record_document_type(
+    *,
+    name: str,
+    title: str,
+    description: str,
+    label: str,
+    sections: Callable[[Any], Iterable[Section]],
+    subtitle: Callable[[Any, Customer], str],
+    records: Callable[[Customer], QuerySet[Any]] | None = None,
+    fetch: Callable[[Customer, Any], Any] | None = None,
+    latest: Callable[[Customer], Any] | None = None,
+    document_title: Callable[[Any], str] | None = None,
+    key: Callable[[Any], Any] = lambda record: record.pk,
+    parse: Callable[[str], Any] = int,
+) -> DocumentType:
+    """Register a document made of one of the customer's records: `fetch(customer, id)` (through a
+    selector: another customer's is missing), else `latest(customer)`; available when there is one.
+    `records(customer)`, the customer's records newest first, stands for both."""
+    if records is not None:
+        fetch = fetch or (lambda customer, pk: records(customer).get(pk=pk))
+        latest = latest or (lambda customer: records(customer).first())
+    if fetch is None or latest is None:
+        raise TypeError("record_document_type needs records, or fetch and latest")
+    fetch_record, latest_record = fetch, latest
+
+    def build(request: DocumentRequest) -> Document:
+        record = record_get(lambda value: fetch_record(request.customer, value), request.params["ids"][0], label=label)
+        return Document(
+            kind=name,
+            title=document_title(record) if document_title else title,
+            subtitle=subtitle(record, request.customer),
+            customer_name=request.customer.name,
+            generated_at=timezone.now(),
+            sections=sections(record),
+            branding=request.branding,
+        )
+
+    def clean_params(customer: Customer, params: dict[str, Any]) -> dict[str, Any]:
+        return record_ids(
+            params,
+            fetch=lambda value: fetch_record(customer, value),
+            latest=lambda: latest_record(customer),
+            key=key,
+            parse=parse,
+            label=label,
+        )
+
+    return document_type_register(
+        DocumentType(
+            name=name,
+            title=title,
+            description=description,
+            build=build,
+            available=lambda customer: latest_record(customer) is not None,
+            clean_params=clean_params,
+        )
+    )

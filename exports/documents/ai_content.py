@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from assessments import ai_selectors
 from exports.content import BarChart, Block, BulletList, Column, Document, Facts, Heading, Paragraph, Section, Table
-from exports.documents import DocumentRequest, DocumentType, document_type_register, record_get, record_ids
+from exports.documents import (
+    DocumentRequest,
+    DocumentType,
+    document_type_register,
+    record_document_type,
+    record_get,
+    record_ids,
+)
 from platform_core.models import Customer
 
 FIT_PARTS = {
@@ -72,32 +79,14 @@ def icps(customer: Customer) -> Any:
     return ai_selectors.icp_analysis_list_for_customer(customer=customer).order_by("-created_at")
 
 
-def icp_latest(customer: Customer) -> Any:
-    return icps(customer).first()
-
-
-def _icp_build(request: DocumentRequest) -> Document:
-    icp = record_get(lambda pk: icps(request.customer).get(pk=pk), request.params["ids"][0], label="ICP analysis")
-    return Document(
-        kind="icp-analysis", title="ICP Analysis", subtitle=icp.title, customer_name=request.customer.name,
-        generated_at=timezone.now(), sections=icp_sections(icp), branding=request.branding,
-    )  # fmt: skip
-
-
-ICP_ANALYSIS = document_type_register(
-    DocumentType(
-        name="icp-analysis",
-        title="ICP Analysis",
-        description="The ideal customer profile: segments and their fit, signals, red flags and rating criteria.",
-        build=_icp_build,
-        available=lambda customer: icps(customer).exists(),
-        clean_params=lambda customer, params: record_ids(
-            params,
-            fetch=lambda pk: icps(customer).get(pk=pk),
-            latest=lambda: icp_latest(customer),
-            label="ICP analysis",
-        ),
-    )
+ICP_ANALYSIS = record_document_type(
+    name="icp-analysis",
+    title="ICP Analysis",
+    description="The ideal customer profile: segments and their fit, signals, red flags and rating criteria.",
+    label="ICP analysis",
+    records=icps,
+    sections=icp_sections,
+    subtitle=lambda icp, _customer: icp.title,
 )
 
 
@@ -162,35 +151,14 @@ def persona_sets(customer: Customer) -> Any:
     return ai_selectors.persona_set_list_for_customer(customer=customer).order_by("-created_at")
 
 
-def persona_set_latest(customer: Customer) -> Any:
-    return persona_sets(customer).first()
-
-
-def _personas_build(request: DocumentRequest) -> Document:
-    persona_set = record_get(
-        lambda pk: persona_sets(request.customer).get(pk=pk), request.params["ids"][0], label="persona set"
-    )
-    return Document(
-        kind="buyer-personas", title="Buyer Personas", customer_name=request.customer.name,
-        subtitle=f"{len(persona_set.personas)} personas · {persona_set.industry}", generated_at=timezone.now(),
-        sections=persona_sections(persona_set), branding=request.branding,
-    )  # fmt: skip
-
-
-BUYER_PERSONAS = document_type_register(
-    DocumentType(
-        name="buyer-personas",
-        title="Buyer Personas",
-        description="Each persona's demographics, goals, fears and buying behaviour.",
-        build=_personas_build,
-        available=lambda customer: persona_sets(customer).exists(),
-        clean_params=lambda customer, params: record_ids(
-            params,
-            fetch=lambda pk: persona_sets(customer).get(pk=pk),
-            latest=lambda: persona_set_latest(customer),
-            label="persona set",
-        ),
-    )
+BUYER_PERSONAS = record_document_type(
+    name="buyer-personas",
+    title="Buyer Personas",
+    description="Each persona's demographics, goals, fears and buying behaviour.",
+    label="persona set",
+    records=persona_sets,
+    sections=persona_sections,
+    subtitle=lambda persona_set, _customer: f"{len(persona_set.personas)} personas · {persona_set.industry}",
 )
 
 
@@ -299,30 +267,18 @@ def _resource_latest(customer: Customer) -> Any:
     return generated[0] if generated else None
 
 
-def _resource_build(request: DocumentRequest) -> Document:
-    generated = record_get(lambda code: _resource(request.customer, code), request.params["ids"][0], label="resource")
-    return Document(
-        kind="resource", title=generated.content.get("title") or generated.resource.title,
-        subtitle=f"Strategic asset {generated.resource.asset_number}: {generated.resource.title}",
-        customer_name=request.customer.name, generated_at=timezone.now(), sections=resource_sections(generated),
-        branding=request.branding,
-    )  # fmt: skip
-
-
-RESOURCE = document_type_register(
-    DocumentType(
-        name="resource",
-        title="Strategic Asset",
-        description="A generated resource of the library (id: the asset code), latest version.",
-        build=_resource_build,
-        available=lambda customer: _resource_latest(customer) is not None,
-        clean_params=lambda customer, params: record_ids(
-            params,
-            fetch=lambda code: _resource(customer, code),
-            latest=lambda: _resource_latest(customer),
-            key=lambda code: code,
-            parse=str,
-            label="resource",
-        ),
-    )
+RESOURCE = record_document_type(
+    name="resource",
+    title="Strategic Asset",
+    description="A generated resource of the library (id: the asset code), latest version.",
+    label="resource",
+    fetch=_resource,
+    latest=_resource_latest,  # the latest generated asset's code: the id is the code
+    sections=resource_sections,
+    document_title=lambda generated: generated.content.get("title") or generated.resource.title,
+    subtitle=lambda generated, _customer: (
+        f"Strategic asset {generated.resource.asset_number}: {generated.resource.title}"
+    ),
+    key=lambda code: code,
+    parse=str,
 )

@@ -2,11 +2,9 @@
 
 from typing import Any
 
-from django.utils import timezone
-
 from assessments import selectors as assessment_selectors
-from exports.content import BarChart, Block, Column, Document, Facts, Paragraph, Section, Table
-from exports.documents import DocumentRequest, DocumentType, document_type_register, record_get, record_ids
+from exports.content import BarChart, Block, Column, Facts, Paragraph, Section, Table
+from exports.documents import record_document_type
 from platform_core.models import Customer
 
 # The quiz's 1-4 scale (domain.md §3.1).
@@ -101,29 +99,15 @@ def latest(customer: Customer) -> Any:
     return _completed(customer).order_by("-completed_at", "-created_at").first()
 
 
-def _clean(customer: Customer, params: dict[str, Any]) -> dict[str, Any]:
-    return record_ids(
-        params, fetch=lambda value: _session(customer, value), latest=lambda: latest(customer),
-        key=lambda session: session.session_id, parse=str, label="assessment",
-    )  # fmt: skip
-
-
-def _build(request: DocumentRequest) -> Document:
-    session = record_get(lambda value: _session(request.customer, value), request.params["ids"][0], label="assessment")
-    return Document(
-        kind="assessment-report", title="Assessment Report", customer_name=request.customer.name,
-        subtitle=f"{session.company_name or request.customer.name} · revenue readiness assessment",
-        generated_at=timezone.now(), sections=sections(session), branding=request.branding,
-    )  # fmt: skip
-
-
-ASSESSMENT_REPORT = document_type_register(
-    DocumentType(
-        name="assessment-report",
-        title="Assessment Report",
-        description="Revenue readiness scores, challenges, recommendations and answers of an assessment.",
-        build=_build,
-        available=lambda customer: _completed(customer).exists(),
-        clean_params=_clean,
-    )
+ASSESSMENT_REPORT = record_document_type(
+    name="assessment-report",
+    title="Assessment Report",
+    description="Revenue readiness scores, challenges, recommendations and answers of an assessment.",
+    label="assessment",
+    fetch=_session,
+    latest=latest,
+    sections=sections,
+    subtitle=lambda session, customer: f"{session.company_name or customer.name} · revenue readiness assessment",
+    key=lambda session: session.session_id,
+    parse=str,
 )

@@ -2,11 +2,9 @@
 
 from typing import Any
 
-from django.utils import timezone
-
 from assessments import selectors as assessment_selectors
-from exports.content import BarChart, BulletList, Column, Document, Facts, Kind, Paragraph, Section, Table, Value
-from exports.documents import DocumentRequest, DocumentType, document_type_register, record_get, record_ids
+from exports.content import BarChart, BulletList, Column, Facts, Kind, Paragraph, Section, Table, Value
+from exports.documents import record_document_type
 from platform_core.models import Customer
 
 BUDGET_TITLES = {
@@ -160,24 +158,14 @@ def latest(customer: Customer) -> Any:
     return assessment_selectors.business_case_list_for_customer(customer=customer).first()
 
 
-def _build(request: DocumentRequest) -> Document:
-    case = record_get(lambda value: _case(request.customer, value), request.params["ids"][0], label="business case")
-    return Document(
-        kind="business-case", title=case.title, customer_name=request.customer.name,
-        subtitle=f"{case.get_type_display()} · {case.get_status_display()}", generated_at=timezone.now(),
-        sections=sections(case), branding=request.branding,
-    )  # fmt: skip
-
-
-BUSINESS_CASE = document_type_register(
-    DocumentType(
-        name="business-case",
-        title="Business Case",
-        description="Executive summary, investment and return, plan, risks and next steps of a business case.",
-        build=_build,
-        available=lambda customer: latest(customer) is not None,
-        clean_params=lambda customer, params: record_ids(
-            params, fetch=lambda value: _case(customer, value), latest=lambda: latest(customer), label="business case"
-        ),
-    )
+BUSINESS_CASE = record_document_type(
+    name="business-case",
+    title="Business Case",
+    description="Executive summary, investment and return, plan, risks and next steps of a business case.",
+    label="business case",
+    fetch=_case,
+    latest=latest,
+    sections=sections,
+    document_title=lambda case: case.title,
+    subtitle=lambda case, _customer: f"{case.get_type_display()} · {case.get_status_display()}",
 )

@@ -68,7 +68,7 @@ class Part:
 PARTS: dict[str, Part] = {
     "assessment": Part(
         "Assessment",
-        lambda c: assessment_report.latest(c) is not None,
+        assessment_report.ASSESSMENT_REPORT.available,
         lambda c: assessment_report.sections(assessment_report.latest(c)),
     ),
     "product": Part(
@@ -79,12 +79,12 @@ PARTS: dict[str, Part] = {
     "icp": Part(
         "ICP",
         ai_content.ICP_ANALYSIS.available,
-        lambda c: ai_content.icp_sections(ai_content.icp_latest(c)),
+        lambda c: ai_content.icp_sections(ai_content.icps(c).first()),
     ),
     "personas": Part(
         "Personas",
         ai_content.BUYER_PERSONAS.available,
-        lambda c: ai_content.persona_sections(ai_content.persona_set_latest(c)),
+        lambda c: ai_content.persona_sections(ai_content.persona_sets(c).first()),
     ),
     "company-ratings": Part(
         "Ratings",
@@ -94,12 +94,12 @@ PARTS: dict[str, Part] = {
     ),
     "cost-of-inaction": Part(
         "Cost of inaction",
-        lambda c: cost_of_inaction.latest(c) is not None,
+        cost_of_inaction.COST_OF_INACTION.available,
         lambda c: cost_of_inaction.sections(cost_of_inaction.latest(c)),
     ),
     "business-case": Part(
         "Business case",
-        lambda c: business_case.latest(c) is not None,
+        business_case.BUSINESS_CASE.available,
         lambda c: business_case.sections(business_case.latest(c)),
     ),
     "progress": Part("Progress", _has_progress, progress_sections),

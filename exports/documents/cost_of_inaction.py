@@ -2,11 +2,9 @@
 
 from typing import Any
 
-from django.utils import timezone
-
 from assessments import selectors as assessment_selectors
-from exports.content import BarChart, Column, Document, Facts, Kind, Paragraph, Section, Table
-from exports.documents import DocumentRequest, DocumentType, document_type_register, record_get, record_ids
+from exports.content import BarChart, Column, Facts, Kind, Paragraph, Section, Table
+from exports.documents import record_document_type
 from platform_core.models import Customer
 
 CATEGORY_TITLES = {
@@ -94,29 +92,13 @@ def latest(customer: Customer) -> Any:
     return assessment_selectors.cost_calculation_list_for_customer(customer=customer).first()
 
 
-def _build(request: DocumentRequest) -> Document:
-    calculation = record_get(
-        lambda value: _calculation(request.customer, value), request.params["ids"][0], label="cost calculation"
-    )
-    return Document(
-        kind="cost-of-inaction", title="Cost of Inaction Analysis", customer_name=request.customer.name,
-        subtitle=calculation.name or f"{str(calculation.scenario).capitalize()} scenario",
-        generated_at=timezone.now(), sections=sections(calculation), branding=request.branding,
-    )  # fmt: skip
-
-
-COST_OF_INACTION = document_type_register(
-    DocumentType(
-        name="cost-of-inaction",
-        title="Cost of Inaction Analysis",
-        description="What delay costs per year, month and day, by category, with ROI scenarios.",
-        build=_build,
-        available=lambda customer: latest(customer) is not None,
-        clean_params=lambda customer, params: record_ids(
-            params,
-            fetch=lambda value: _calculation(customer, value),
-            latest=lambda: latest(customer),
-            label="cost calculation",
-        ),
-    )
+COST_OF_INACTION = record_document_type(
+    name="cost-of-inaction",
+    title="Cost of Inaction Analysis",
+    description="What delay costs per year, month and day, by category, with ROI scenarios.",
+    label="cost calculation",
+    fetch=_calculation,
+    latest=latest,
+    sections=sections,
+    subtitle=lambda calculation, _customer: calculation.name or f"{str(calculation.scenario).capitalize()} scenario",
 )

@@ -13,12 +13,11 @@ from integrations.airtable.models import (
     AirtableSyncRun,
 )
 from platform_core.models import User
+from platform_core.selectors.customers import customer_for_user
 
 
 def airtable_connection_list(*, user: User) -> QuerySet[AirtableConnection]:
-    if user.customer_id is None:
-        return AirtableConnection.objects.none()
-    return AirtableConnection.objects.filter(customer_id=user.customer_id).prefetch_related("tables")
+    return AirtableConnection.objects.filter(customer=customer_for_user(user=user)).prefetch_related("tables")
 
 
 def airtable_connection_get(*, user: User, connection_id: Any) -> AirtableConnection:

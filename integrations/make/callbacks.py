@@ -1,5 +1,6 @@
-"""The callbacks Make.com scenarios post back (domain.md §10): declared and validated here,
-applied by the handlers the assessments app registers (integrations.webhooks.registry)."""
+"""The callbacks Make.com scenarios post back (domain.md §10): declared and validated here (the
+source is registered by MakeConfig.ready()), applied by the handlers the assessments app registers
+(integrations.webhooks.registry)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field, field_validator
 
-from integrations.webhooks.registry import InboundEvent, InboundSource, webhook_source_register
+from integrations.webhooks.registry import InboundEvent, InboundSource
 from platform_core.models import Customer
 
 SOURCE = "make"
@@ -129,16 +130,14 @@ def _execution_complete(event: InboundEvent) -> None:
     make_execution_complete(event=event)
 
 
-webhook_source_register(
-    InboundSource(
-        name=SOURCE,
-        event_type_field="webhook_type",
-        payloads={
-            ICP_ANALYSIS_COMPLETE: IcpCallback,
-            COST_CALCULATION_COMPLETE: CostCallback,
-            BUSINESS_CASE_COMPLETE: BusinessCaseCallback,
-            PROGRESS_MILESTONE: MilestoneCallback,
-        },
-        after_handle=_execution_complete,
-    )
+MAKE_SOURCE = InboundSource(
+    name=SOURCE,
+    event_type_field="webhook_type",
+    payloads={
+        ICP_ANALYSIS_COMPLETE: IcpCallback,
+        COST_CALCULATION_COMPLETE: CostCallback,
+        BUSINESS_CASE_COMPLETE: BusinessCaseCallback,
+        PROGRESS_MILESTONE: MilestoneCallback,
+    },
+    after_handle=_execution_complete,
 )

@@ -3,6 +3,7 @@ execution sent → acknowledged (Make answered 2xx) → completed (its callback 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +18,8 @@ from integrations.make.callbacks import (
     ICP_ANALYSIS_COMPLETE,
     make_customer_id,
 )
-from integrations.webhooks.models import MakeExecution
+from integrations.make.models import MakeExecution
+from integrations.webhooks.models import WebhookDelivery
 from integrations.webhooks.registry import InboundEvent
 from integrations.webhooks.services.outbound import webhook_delivery_create
 from platform_core.exceptions import ApplicationError
@@ -92,6 +94,24 @@ def make_execution_complete(*, event: InboundEvent) -> MakeExecution | None:
     execution.callback_id = event.inbound_id
     execution.save(update_fields=["status", "completed_at", "callback"])
     return execution
+
+
+def make_delivery_finished(*, delivery: WebhookDelivery, excerpt: str) -> None:
+    """A trigger's delivery is done (outbound delivery calls this inside its transaction): Make answered
+    2xx, so the execution is acknowledged with what it said, or every attempt failed, so it failed."""
+    executions = MakeExecution.objects.filter(delivery=delivery)
+    if delivery.status == WebhookDelivery.Status.SUCCEEDED:
+        try:
+            response: Any = json.loads(excerpt)
+        except ValueError:
+            response = {"text": excerpt}
+        executions.filter(status=MakeExecution.Status.SENT).update(
+            status=MakeExecution.Status.ACKNOWLEDGED, acknowledged_at=timezone.now(), response=response
+        )
+    elif delivery.status == WebhookDelivery.Status.FAILED:
+        executions.filter(status__in=MakeExecution.OPEN).update(
+            status=MakeExecution.Status.FAILED, completed_at=delivery.finished_at or timezone.now()
+        )
 
 
 def make_executions_time_out() -> int:

@@ -4,12 +4,11 @@ from django.db.models import QuerySet
 
 from integrations.research.models import CompanyProfile, Screenshot
 from platform_core.models import User
+from platform_core.selectors.customers import customer_for_user
 
 
 def company_profile_list(*, user: User) -> QuerySet[CompanyProfile]:
-    if user.customer_id is None:
-        return CompanyProfile.objects.none()
-    return CompanyProfile.objects.filter(customer_id=user.customer_id)
+    return CompanyProfile.objects.filter(customer=customer_for_user(user=user))
 
 
 def company_profile_get(*, user: User, profile_id: str) -> CompanyProfile:
@@ -17,6 +16,4 @@ def company_profile_get(*, user: User, profile_id: str) -> CompanyProfile:
 
 
 def screenshot_get(*, user: User, screenshot_id: str) -> Screenshot:
-    if user.customer_id is None:
-        raise Screenshot.DoesNotExist
-    return Screenshot.objects.filter(customer_id=user.customer_id).get(pk=screenshot_id)
+    return Screenshot.objects.filter(customer=customer_for_user(user=user)).get(pk=screenshot_id)

@@ -4,7 +4,6 @@ from django.http import HttpRequest
 
 from integrations.webhooks.models import (
     InboundWebhook,
-    MakeExecution,
     WebhookDelivery,
     WebhookDeliveryAttempt,
     WebhookEndpoint,
@@ -82,18 +81,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     @admin.action(description="Replay (one more attempt, same webhook-id)")
     def replay(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         _each(request, queryset, lambda obj: outbound.webhook_delivery_replay(delivery=obj), "deliveries resent")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-
-@admin.register(MakeExecution)
-class MakeExecutionAdmin(admin.ModelAdmin):
-    list_display = ["id", "scenario", "customer", "status", "sent_at", "acknowledged_at", "completed_at"]
-    list_filter = ["status", "scenario"]
-    search_fields = ["id", "customer__name"]
-    list_select_related = ["customer"]
-    readonly_fields = [f.name for f in MakeExecution._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,10 +1,11 @@
 """Which inbound webhooks the platform accepts, how their payloads are validated, who applies them.
 
-integrations never import a domain app: a source (Make.com ...) declares its event types and
-payload models here; a domain app registers the handler that applies an event from its
-AppConfig.ready(), e.g. `webhook_handler_register(source="make", event_type="icp_analysis_complete",
-handler=icp_from_make)`. A handler runs inside the processing transaction and must only write
-through the app's services.
+Generic: it names no sender. A source (integrations.make ...) registers its event types and payload
+models from its AppConfig.ready(); a domain app registers the handler that applies an event from its
+own, e.g. `webhook_handler_register(source="make", event_type="icp_analysis_complete",
+handler=icp_from_make)`, in any app order. A handler runs inside the processing transaction and
+must only write through the app's services. `webhook_registry_problems()` (a system check) names a
+handler whose event no source declares.
 """
 
 from __future__ import annotations
@@ -51,10 +52,12 @@ class InboundSource:
     customer_field: str = "customerId"  # named in the 400 when the customer does not exist
     # Runs after the domain handler in the same transaction (e.g. completing a Make execution).
     after_handle: Handler | None = None
+    # A source may bring its own handlers; a domain app's, registered for the same event, win.
     handlers: dict[str, Handler] = field(default_factory=dict)
 
 
 _sources: dict[str, InboundSource] = {}
+_handlers: dict[tuple[str, str], Handler] = {}
 
 
 def webhook_source_register(source: InboundSource) -> InboundSource:
@@ -67,10 +70,21 @@ def webhook_source_get(name: str) -> InboundSource | None:
 
 
 def webhook_handler_register(*, source: str, event_type: str, handler: Handler) -> None:
-    """Called by domain apps at startup (any app order); one handler per (source, event type)."""
-    import integrations.make.callbacks  # noqa: F401 - declares the "make" source
+    """Called by domain apps at startup, before or after the source registers; one handler per event."""
+    _handlers[(source, event_type)] = handler
 
+
+def webhook_handler_get(*, source: str, event_type: str) -> Handler | None:
     registered = _sources.get(source)
     if registered is None or event_type not in registered.payloads:
-        raise LookupError(f"No inbound webhook event {source}/{event_type} is declared.")
-    registered.handlers[event_type] = handler
+        return None
+    return _handlers.get((source, event_type)) or registered.handlers.get(event_type)
+
+
+def webhook_registry_problems() -> list[str]:
+    """Handlers registered for an event no source declares (a typo, or the source's app not installed)."""
+    return [
+        f"No inbound webhook event {source}/{event_type} is declared."
+        for source, event_type in _handlers
+        if source not in _sources or event_type not in _sources[source].payloads
+    ]

@@ -4,12 +4,11 @@ from django.db.models import Prefetch, QuerySet
 
 from integrations.webhooks.models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from platform_core.models import User
+from platform_core.selectors.customers import customer_for_user
 
 
 def webhook_endpoint_list(*, user: User) -> QuerySet[WebhookEndpoint]:
-    if user.customer_id is None:
-        return WebhookEndpoint.objects.none()
-    return WebhookEndpoint.objects.filter(customer_id=user.customer_id)
+    return WebhookEndpoint.objects.filter(customer=customer_for_user(user=user))
 
 
 def webhook_endpoint_get(*, user: User, endpoint_id: str) -> WebhookEndpoint:

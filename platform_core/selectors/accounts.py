@@ -1,13 +1,12 @@
 from django.db.models import QuerySet
 
 from platform_core.models import User
+from platform_core.selectors.customers import customer_for_user
 
 
 def user_list_for_customer(*, user: User) -> QuerySet[User]:
     """The caller's team: users of the caller's customer only."""
-    if user.customer_id is None:  # platform staff without a customer have no team
-        return User.objects.none()
-    return User.objects.filter(customer_id=user.customer_id).select_related("customer")
+    return User.objects.filter(customer=customer_for_user(user=user)).select_related("customer")
 
 
 def user_get_for_customer(*, user: User, user_id: int) -> User:

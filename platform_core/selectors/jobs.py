@@ -1,13 +1,12 @@
 from django.db.models import QuerySet
 
 from platform_core.models import Job, User
+from platform_core.selectors.customers import customer_for_user
 
 
 def job_list_for_user(*, user: User, status: str | None = None, kind: str | None = None) -> QuerySet[Job]:
-    """Jobs of the caller's customer (staff without a customer see none here; they use the admin)."""
-    if user.customer_id is None:
-        return Job.objects.none()
-    jobs = Job.objects.filter(customer_id=user.customer_id)
+    """Jobs of the caller's customer (staff without a customer use the admin)."""
+    jobs = Job.objects.filter(customer=customer_for_user(user=user))
     if status:
         jobs = jobs.filter(status=status)
     if kind:

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from platform_core.models import ApiKey, AuditEvent, TeamInvitation, User, UserSession
+from platform_core.selectors.customers import customer_for_user
 
 
 def sessions_active_for_user(*, user: User) -> list[UserSession]:
@@ -24,15 +25,8 @@ def session_get_for_user(*, user: User, session_id: str) -> UserSession:
     return session
 
 
-def customer_id_of(user: User) -> int:
-    """The caller's customer; staff without one own nothing here."""
-    if user.customer_id is None:
-        raise Http404
-    return user.customer_id
-
-
 def api_keys_for_customer(*, user: User) -> QuerySet[ApiKey]:
-    return ApiKey.objects.filter(customer_id=customer_id_of(user)).order_by("-created")
+    return ApiKey.objects.filter(customer=customer_for_user(user=user)).order_by("-created")
 
 
 def api_key_get_for_customer(*, user: User, prefix: str) -> ApiKey:
@@ -43,7 +37,7 @@ def api_key_get_for_customer(*, user: User, prefix: str) -> ApiKey:
 
 
 def members_for_customer(*, user: User) -> QuerySet[User]:
-    return User.objects.filter(customer_id=customer_id_of(user), is_active=True).order_by("email")
+    return User.objects.filter(customer=customer_for_user(user=user), is_active=True).order_by("email")
 
 
 def member_get_for_customer(*, user: User, member_id: int) -> User:
@@ -55,7 +49,7 @@ def member_get_for_customer(*, user: User, member_id: int) -> User:
 
 def invitations_pending_for_customer(*, user: User) -> QuerySet[TeamInvitation]:
     return TeamInvitation.objects.filter(
-        customer_id=customer_id_of(user),
+        customer=customer_for_user(user=user),
         accepted_at__isnull=True,
         revoked_at__isnull=True,
         expires_at__gt=timezone.now(),
@@ -63,12 +57,12 @@ def invitations_pending_for_customer(*, user: User) -> QuerySet[TeamInvitation]:
 
 
 def invitation_get_for_customer(*, user: User, invitation_id: str) -> TeamInvitation:
-    invitation = TeamInvitation.objects.filter(pk=invitation_id, customer_id=customer_id_of(user)).first()
+    invitation = TeamInvitation.objects.filter(pk=invitation_id, customer=customer_for_user(user=user)).first()
     if invitation is None:
         raise Http404
     return invitation
 
 
 def audit_events_for_customer(*, user: User, kind: str | None = None) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.filter(customer_id=customer_id_of(user)).select_related("actor")
+    events = AuditEvent.objects.filter(customer=customer_for_user(user=user)).select_related("actor")
     return events.filter(kind=kind) if kind else events

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 
 from platform_core.exceptions import ApplicationError, customer_suspended_error
 from platform_core.models import ApiKey, AuditEvent, Customer, User
+from platform_core.selectors.customers import customer_for_user
 from platform_core.services.audit import audit_record
 
 SCOPE_APPS = ("platform_core", "assessments", "exports", "integrations", "realtime")
@@ -53,8 +54,7 @@ def api_key_create(
     request: HttpRequest | Request | None = None,
 ) -> tuple[ApiKey, str]:
     """Returns the key row and the plain key, which is never stored and never shown again."""
-    if actor.customer_id is None:
-        raise ApplicationError("API keys belong to a customer; you have none.", code="no_customer", status_code=403)
+    customer = customer_for_user(user=actor)
     unknown = sorted(set(scopes) - SCOPES)
     if not scopes or unknown:
         raise ApplicationError(
@@ -66,9 +66,7 @@ def api_key_create(
         raise ApplicationError(
             "The expiry must be in the future.", code="invalid_expiry", details={"expiresAt": ["in the past"]}
         )
-    api_key = ApiKey(
-        name=name, customer_id=actor.customer_id, created_by=actor, scopes=sorted(set(scopes)), expiry_date=expires_at
-    )
+    api_key = ApiKey(name=name, customer=customer, created_by=actor, scopes=sorted(set(scopes)), expiry_date=expires_at)
     key = ApiKey.objects.assign_key(api_key)
     api_key.save()
     audit_record(

@@ -1,10 +1,12 @@
-from django.db import transaction
+"""The dead-letter rows: recorded when a task fails for good, discarded, resolved. Below jobs (which
+records and resolves through here); replaying, which needs jobs too, is `platform_core.services.replay`."""
+
+from typing import Any
+
 from django.utils import timezone
 
-from platform_core.exceptions import ApplicationError
 from platform_core.models import DeadLetter, Job
 from platform_core.observability.failures import dead_letter_failure_report
-from platform_core.services.tasks import task_enqueue
 
 
 def dead_letter_record(
@@ -37,40 +39,24 @@ def dead_letter_record(
     return letter
 
 
-@transaction.atomic
-def dead_letter_replay(*, letter: DeadLetter) -> DeadLetter:
-    """Run it again: a job is reset and re-enqueued; a plain task is sent with its arguments."""
-    from platform_core.services.jobs import job_requeue
-
-    letter = DeadLetter.objects.select_for_update().get(pk=letter.pk)
-    if letter.status not in (DeadLetter.Status.OPEN, DeadLetter.Status.DISCARDED):
-        raise ApplicationError("Only an open or discarded dead letter can be replayed.", code="not_replayable")
-    if letter.job is not None:
-        job_requeue(job=letter.job, message="Replayed from the dead letters", reset_attempts=True)
-        letter.task_id = letter.job.task_id
-    else:
-        letter.task_id = task_enqueue(
-            task_name=letter.task_name, args=letter.args, kwargs=letter.kwargs, headers={"dead_letter_id": letter.pk}
-        )
-    letter.status = DeadLetter.Status.REPLAYED
-    letter.replay_count += 1
-    letter.save(update_fields=["status", "replay_count", "task_id"])
-    return letter
-
-
 def dead_letter_discard(*, letter: DeadLetter) -> DeadLetter:
     letter.status = DeadLetter.Status.DISCARDED
     letter.save(update_fields=["status"])
     return letter
 
 
-def dead_letters_resolve(*, job: Job | None = None, letter_id: int | None = None) -> int:
-    """Mark replayed letters resolved once their task (or job) has succeeded."""
+def dead_letters_resolve(
+    *, job: Job | None = None, letter_id: int | None = None, task_name: str = "", args: list[Any] | None = None
+) -> int:
+    """Mark replayed letters resolved once their job, their letter's task, or the task with these
+    arguments (replayed by its owner: `replay.dead_letters_follow_replay`) has succeeded."""
     letters = DeadLetter.objects.filter(status=DeadLetter.Status.REPLAYED)
     if job is not None:
         letters = letters.filter(job=job)
     elif letter_id is not None:
         letters = letters.filter(pk=letter_id)
+    elif task_name and args is not None:
+        letters = letters.filter(task_name=task_name, args=args)
     else:
         return 0
     return letters.update(status=DeadLetter.Status.RESOLVED, resolved_at=timezone.now())

@@ -18,6 +18,7 @@ from platform_core.events import sockets_close_publish
 from platform_core.exceptions import ApplicationError
 from platform_core.models import AuditEvent, TeamInvitation, User, UserSession
 from platform_core.notifications import notify
+from platform_core.selectors.customers import customer_for_user
 from platform_core.services.api_keys import api_keys_revoke_created_by
 from platform_core.services.audit import audit_record
 from platform_core.services.sessions import sessions_end_for_user, user_snapshot_forget
@@ -30,9 +31,7 @@ def _token_hash(token: str) -> str:
 
 
 def _customer_id(user: User) -> int:
-    if user.customer_id is None:
-        raise ApplicationError("You belong to no customer.", code="no_customer", status_code=403)
-    return user.customer_id
+    return customer_for_user(user=user).pk
 
 
 def _other_owners(member: User) -> int:

@@ -13,18 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from platform_core.analytics import event_record
-from platform_core.exceptions import ApplicationError
-from platform_core.models import Customer
+from platform_core.permissions import HasCustomer
+from platform_core.selectors.customers import customer_for_user
 from realtime.analytics.catalogue import CLIENT_TYPES
 from realtime.analytics.selectors import DEFAULT_RANGE, RANGES, customer_dashboard
 from realtime.analytics.services import event_window
-
-
-def _customer(request: Request) -> Customer:
-    customer = getattr(request.user, "customer", None)
-    if customer is None:
-        raise ApplicationError("This account belongs to no customer.", code="no_customer", status_code=403)
-    return customer
 
 
 class IngestEventSerializer(serializers.Serializer):
@@ -73,6 +66,7 @@ class IngestSerializer(serializers.Serializer):
 class EventIngestView(APIView):
     """Record a batch of the frontend's events for the caller (all or none of the batch)."""
 
+    permission_classes = [HasCustomer]
     throttle_scope = "analytics_ingest"
     readonly_may_write = True  # page views of read-only members are usage too
 
@@ -81,7 +75,6 @@ class EventIngestView(APIView):
         responses={202: inline_serializer("AnalyticsIngested", {"accepted": serializers.IntegerField()})},
     )
     def post(self, request: Request) -> Response:
-        _customer(request)
         serializer = IngestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         events = serializer.validated_data["events"]
@@ -99,12 +92,14 @@ class EventIngestView(APIView):
 class DashboardView(APIView):
     """The caller's customer's usage: series per event type, totals, active users and metrics."""
 
+    permission_classes = [HasCustomer]
+
     @extend_schema(
         parameters=[OpenApiParameter("range", str, enum=list(RANGES), default=DEFAULT_RANGE)],
         responses={200: inline_serializer("AnalyticsDashboard", {"range": serializers.CharField()})},
     )
     def get(self, request: Request) -> Response:
-        customer = _customer(request)
+        customer = customer_for_user(user=request.user)  # type: ignore[arg-type]
         range_key = request.query_params.get("range", DEFAULT_RANGE)
         if range_key not in RANGES:
             raise serializers.ValidationError({"range": [f"One of: {', '.join(RANGES)}."]}, code="invalid_choice")

@@ -161,6 +161,21 @@ def test_competitive_factor_is_one_constant():
     assert formulas.cost_total(only_competitive, "realistic") == Decimal("2000")
 
 
+def test_each_formula_shown_is_the_one_computed():
+    """The formula strings are written from the same factors the values are computed from, so the
+    constants appear in them: 0.08 (competitive) and 0.05 (productivity), as the calculator shows."""
+    result = formulas.cost_of_inaction(CASE_REALISTIC, "realistic")
+    shown = {name: category["formula"] for name, category in result["categories"].items()}
+    assert shown == {
+        "lost_revenue": "potentialDeals * averageDealSize * conversionRate * (delayMonths/12) * multiplier",
+        "operational_inefficiencies": "currentOperatingCost * inefficiencyRate * (delayMonths/12) * multiplier",
+        "competitive_disadvantage": (
+            "marketShare * potentialDeals * averageDealSize * 0.08 * (delayMonths/12) * multiplier"
+        ),
+        "productivity_losses": "employeeCount * averageSalary * 0.05 * (delayMonths/12) * multiplier",
+    }
+
+
 def test_no_delay_costs_nothing_and_has_no_payback():
     result = formulas.cost_of_inaction({**CASE_REALISTIC, "delay_months": 0})
     assert result["summary"]["total_cost"] == 0.0

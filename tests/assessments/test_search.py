@@ -56,7 +56,7 @@ def test_search_uses_the_gin_index(user):
     )
     ProductFactory(customer=user.customer, product_name="Forecasting engine", is_primary=False)
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE assessments_productdetails")
+        cursor.execute(f"VACUUM ANALYZE {ProductDetails._meta.db_table}")
     qs = artifact_search_queryset(model=ProductDetails, customer=user.customer, query=search_query("forecasting"))
     plan = qs.explain()
     assert "Bitmap Index Scan on product_search_gin" in plan, plan

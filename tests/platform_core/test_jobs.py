@@ -122,7 +122,7 @@ def test_a_plain_task_that_fails_for_good_is_dead_lettered_and_replayable(celery
     assert letter.args == ["plain-cause"]
     assert letter.attempts == 2  # first run + one retry
 
-    from platform_core.services.dead_letters import dead_letter_replay
+    from platform_core.services.replay import dead_letter_replay
 
     CustomerFactory(slug="plain-cause")
     dead_letter_replay(letter=letter)

@@ -24,6 +24,7 @@ from integrations.airtable.api.serializers import (
 from integrations.airtable.models import AirtableConnection
 from platform_core.models import User
 from platform_core.permissions import IsCustomerManager
+from platform_core.selectors.customers import customer_for_user
 
 
 class AirtableView(APIView):
@@ -47,9 +48,8 @@ class ConnectionListView(AirtableView, ListAPIView):
         data = ConnectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user: User = request.user  # type: ignore[assignment]
-        if user.customer is None:
-            raise NotFound()
-        connection = services.airtable_connection_create(customer=user.customer, user=user, **data.validated_data)
+        customer = customer_for_user(user=user)
+        connection = services.airtable_connection_create(customer=customer, user=user, **data.validated_data)
         return Response(ConnectionSerializer(connection).data, status=status.HTTP_201_CREATED)
 
 

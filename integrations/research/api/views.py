@@ -21,14 +21,8 @@ from integrations.research.models import CompanyProfile
 from integrations.research.storage import file_link_read, research_storage
 from platform_core.api.jobs import JobAcceptedSerializer, job_accepted_response
 from platform_core.exceptions import ApplicationError
-from platform_core.models import Customer, User
-
-
-def _customer(request: Request) -> Customer:
-    customer = getattr(request.user, "customer", None)
-    if customer is None:
-        raise ApplicationError("This account belongs to no customer.", code="no_customer", status_code=403)
-    return customer
+from platform_core.models import User
+from platform_core.selectors.customers import customer_for_user
 
 
 def _validated(serializer_class: type, request: Request) -> dict[str, Any]:
@@ -44,7 +38,7 @@ def _user(request: Request) -> User:
 class ScreenshotCreateView(APIView):
     @extend_schema(request=s.ScreenshotInputSerializer, responses={202: JobAcceptedSerializer})
     def post(self, request: Request) -> Response:
-        customer = _customer(request)
+        customer = customer_for_user(user=_user(request))
         data = _validated(s.ScreenshotInputSerializer, request)
         job = services.screenshot_request(
             customer=customer, user=_user(request), url=data["url"], full_page=data["full_page"],
@@ -71,7 +65,7 @@ class CompanyResearchView(ListAPIView):
 
     @extend_schema(request=s.CompanyResearchInputSerializer, responses={202: JobAcceptedSerializer})
     def post(self, request: Request) -> Response:
-        customer = _customer(request)
+        customer = customer_for_user(user=_user(request))
         data = _validated(s.CompanyResearchInputSerializer, request)
         target = data.get("url") or data.get("domain")
         if not target:

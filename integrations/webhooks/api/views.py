@@ -23,6 +23,7 @@ from integrations.webhooks.services.inbound import inbound_webhook_receive
 from platform_core.api.errors import error_body
 from platform_core.exceptions import ApplicationError
 from platform_core.permissions import IsCustomerManager
+from platform_core.selectors.customers import customer_for_user
 
 
 @csrf_exempt
@@ -60,10 +61,9 @@ class WebhookEndpointListView(EndpointMixin, ListAPIView):
     def post(self, request: Request) -> Response:
         data = WebhookEndpointInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if request.user.customer is None:  # type: ignore[union-attr]
-            raise ApplicationError("Staff without a customer have no endpoints.", code="no_customer", status_code=403)
+        customer = customer_for_user(user=request.user)  # type: ignore[arg-type]
         fields = {k: v for k, v in data.validated_data.items() if k != "is_active"}
-        endpoint = outbound.webhook_endpoint_create(customer=request.user.customer, **fields)  # type: ignore[union-attr]
+        endpoint = outbound.webhook_endpoint_create(customer=customer, **fields)
         return Response(WebhookEndpointWithSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
 

@@ -16,16 +16,16 @@ import pydantic
 from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from djangorestframework_camel_case.util import camel_to_underscore
 
 from integrations.webhooks.models import InboundWebhook
-from integrations.webhooks.registry import InboundEvent, webhook_source_get
+from integrations.webhooks.registry import InboundEvent, webhook_handler_get, webhook_source_get
 from integrations.webhooks.services.signing import webhook_signature_verify
 from platform_core.exceptions import ApplicationError
-from platform_core.models import DeadLetter
+from platform_core.models import Customer
 from platform_core.services.dead_letters import dead_letter_record
+from platform_core.services.replay import dead_letters_follow_replay, dead_letters_follow_success
 from platform_core.services.tasks import task_enqueue
 from platform_core.taskbase import backoff_delay
 
@@ -108,16 +108,29 @@ def _payload_validate(*, source_name: str, body: bytes) -> tuple[str, str, int |
 
 
 # One statement: stored unless the id was seen (ON CONFLICT) or the customer does not exist.
-_INSERT = """
-INSERT INTO webhooks_inboundwebhook
+_INSERT = f"""
+INSERT INTO {InboundWebhook._meta.db_table}
     (source, webhook_id, event_type, customer_id, headers, body, payload, status, attempts, error,
      received_at, next_attempt_at)
 SELECT %(source)s, %(webhook_id)s, %(event_type)s, %(customer_id)s, %(headers)s, %(body)s, %(payload)s,
-       'received', 0, '', now(), now()
-WHERE %(customer_id)s::bigint IS NULL OR EXISTS (SELECT 1 FROM platform_core_customer WHERE id = %(customer_id)s)
+       '{InboundWebhook.Status.RECEIVED.value}', 0, '', now(), now()
+WHERE %(customer_id)s::bigint IS NULL
+   OR EXISTS (SELECT 1 FROM {Customer._meta.db_table} WHERE id = %(customer_id)s)
 ON CONFLICT (source, webhook_id) DO NOTHING
 RETURNING id
-"""
+"""  # noqa: S608 - table names from _meta, values are parameters
+
+
+# Due rows taken with a lease (SKIP LOCKED: parallel drains split the work).
+_CLAIM = f"""
+UPDATE {InboundWebhook._meta.db_table} SET next_attempt_at = now() + %s * interval '1 second'
+WHERE id IN (
+    SELECT id FROM {InboundWebhook._meta.db_table}
+    WHERE status = '{InboundWebhook.Status.RECEIVED.value}' AND next_attempt_at <= now()
+    ORDER BY next_attempt_at LIMIT %s FOR UPDATE SKIP LOCKED
+)
+RETURNING id
+"""  # noqa: S608 - table names from _meta, values are parameters
 
 
 class Receipt(NamedTuple):
@@ -189,15 +202,7 @@ def _claim(batch_size: int) -> list[int]:
     """Take due rows with a lease: a worker that dies leaves them due again when it ends."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            UPDATE webhooks_inboundwebhook SET next_attempt_at = now() + %s * interval '1 second'
-            WHERE id IN (
-                SELECT id FROM webhooks_inboundwebhook
-                WHERE status = 'received' AND next_attempt_at <= now()
-                ORDER BY next_attempt_at LIMIT %s FOR UPDATE SKIP LOCKED
-            )
-            RETURNING id
-            """,
+            _CLAIM,
             [CLAIM_LEASE_SECONDS, batch_size],
         )
         return sorted(row[0] for row in cursor.fetchall())
@@ -211,7 +216,7 @@ def inbound_webhook_process(*, inbound_id: int) -> str:
     if inbound.status == InboundWebhook.Status.PROCESSED:
         return "already_processed"
     source = webhook_source_get(inbound.source)
-    handler = source.handlers.get(inbound.event_type) if source else None
+    handler = webhook_handler_get(source=inbound.source, event_type=inbound.event_type)
     inbound.attempts += 1
     event = InboundEvent(
         source=inbound.source, event_type=inbound.event_type, webhook_id=inbound.webhook_id,
@@ -242,9 +247,7 @@ def inbound_webhook_process(*, inbound_id: int) -> str:
         inbound.save(update_fields=["status", "attempts", "error", "next_attempt_at"])
         return "failed" if inbound.status == InboundWebhook.Status.FAILED else "retrying"
     if inbound.error:  # it had failed: a replayed dead letter is resolved now
-        DeadLetter.objects.filter(task_name=PROCESS_TASK, args=[inbound.pk], status=DeadLetter.Status.REPLAYED).update(
-            status=DeadLetter.Status.RESOLVED, resolved_at=timezone.now()
-        )
+        dead_letters_follow_success(task_name=PROCESS_TASK, args=[inbound.pk])
     inbound.status, inbound.error, inbound.processed_at = InboundWebhook.Status.PROCESSED, "", timezone.now()
     inbound.save(update_fields=["status", "attempts", "error", "processed_at"])
     return "processed"
@@ -259,8 +262,6 @@ def inbound_webhook_replay(*, inbound: InboundWebhook) -> InboundWebhook:
     inbound.status, inbound.attempts, inbound.next_attempt_at = InboundWebhook.Status.RECEIVED, 0, timezone.now()
     inbound.save(update_fields=["status", "attempts", "next_attempt_at"])
     # Its dead letter waits: resolved when the webhook is processed, reopened if it fails for good again.
-    DeadLetter.objects.filter(
-        task_name=PROCESS_TASK, args=[inbound.pk], status__in=[DeadLetter.Status.OPEN, DeadLetter.Status.DISCARDED]
-    ).update(status=DeadLetter.Status.REPLAYED, replay_count=F("replay_count") + 1)
+    dead_letters_follow_replay(task_name=PROCESS_TASK, args=[inbound.pk])
     task_enqueue(task_name=PROCESS_TASK, args=[inbound.pk])
     return inbound

@@ -7,6 +7,7 @@ import json
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from django.utils import timezone
 from djangorestframework_camel_case.util import camelize
 from requests.adapters import HTTPAdapter
 
-from integrations.webhooks.models import MakeExecution, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
+from integrations.webhooks.models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from integrations.webhooks.services.signing import webhook_signature_headers
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, User
@@ -51,6 +52,10 @@ RETRIED_CLIENT_ERRORS = (408, 429)
 USER_AGENT = "HS-Platform-API/1.0"
 LEASE_GRACE = timedelta(seconds=30)
 EXCERPT_CHARS = 500
+# Who hears that a delivery finished (succeeded, or failed for good), inside its transaction: the
+# integration that started it (a Make.com execution) registers itself; this module names none.
+DeliveryFinished = Callable[..., None]  # (*, delivery: WebhookDelivery, excerpt: str) -> None
+_finished_listeners: list[DeliveryFinished] = []
 
 
 # --- endpoints -----------------------------------------------------------------------------
@@ -324,19 +329,18 @@ def _attempt_finish(
         delivery.save()
         if endpoint is not None and endpoint.failing_since is not None:
             WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
-        _make_execution_acknowledge(delivery=delivery, excerpt=excerpt)
+        _delivery_finished(delivery=delivery, excerpt=excerpt)
         return "succeeded"
 
     gone = status_code == 410
     refused = status_code is not None and 400 <= status_code < 500 and status_code not in RETRIED_CLIENT_ERRORS
     if gone or refused or delivery.attempt_count >= len(RETRY_SCHEDULE):
         delivery.status, delivery.finished_at = WebhookDelivery.Status.FAILED, now
-        MakeExecution.objects.filter(delivery=delivery, status__in=MakeExecution.OPEN).update(
-            status=MakeExecution.Status.FAILED, completed_at=now
-        )
     else:
         _schedule(delivery, delay=RETRY_SCHEDULE[delivery.attempt_count])
     delivery.save()
+    if delivery.status == WebhookDelivery.Status.FAILED:
+        _delivery_finished(delivery=delivery, excerpt=excerpt)
     if endpoint is not None:
         if gone:
             webhook_endpoint_disable(endpoint=endpoint, reason="The endpoint answered 410 Gone.", notify=True)
@@ -354,14 +358,15 @@ def _endpoint_failure_note(*, endpoint: WebhookEndpoint, now: Any) -> None:
         webhook_endpoint_disable(endpoint=endpoint, reason=f"Every delivery failed for {days} days.", notify=True)
 
 
-def _make_execution_acknowledge(*, delivery: WebhookDelivery, excerpt: str) -> None:
-    try:
-        response: Any = json.loads(excerpt)
-    except ValueError:
-        response = {"text": excerpt}
-    MakeExecution.objects.filter(delivery=delivery, status=MakeExecution.Status.SENT).update(
-        status=MakeExecution.Status.ACKNOWLEDGED, acknowledged_at=timezone.now(), response=response
-    )
+def webhook_delivery_finished_subscribe(listener: DeliveryFinished) -> None:
+    """Called from an AppConfig.ready() (integrations.make): this module never imports who listens."""
+    if listener not in _finished_listeners:
+        _finished_listeners.append(listener)
+
+
+def _delivery_finished(*, delivery: WebhookDelivery, excerpt: str) -> None:
+    for listener in _finished_listeners:
+        listener(delivery=delivery, excerpt=excerpt)
 
 
 @transaction.atomic

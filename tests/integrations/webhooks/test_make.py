@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from assessments.models import MilestoneCompletion, ProgressAction
 from integrations.make.callbacks import make_customer_id
+from integrations.make.models import MakeExecution
 from integrations.make.services import make_executions_time_out, make_scenario_trigger
-from integrations.webhooks.models import InboundWebhook, MakeExecution, WebhookDelivery
+from integrations.webhooks.models import InboundWebhook, WebhookDelivery
 from integrations.webhooks.services.inbound import inbound_webhook_process
 from integrations.webhooks.services.outbound import webhook_delivery_attempt
 from platform_core.exceptions import ApplicationError

@@ -14,8 +14,8 @@ from django_redis.cache import RedisCache
 
 from platform_core.observability.metrics import CACHE_REQUESTS
 
-_HITS = CACHE_REQUESTS.labels("hit")
-_MISSES = CACHE_REQUESTS.labels("miss")
+CACHE_HITS = CACHE_REQUESTS.labels("hit")
+CACHE_MISSES = CACHE_REQUESTS.labels("miss")
 _ABSENT = object()
 
 
@@ -23,16 +23,16 @@ class InstrumentedRedisCache(RedisCache):
     def get(self, key: Any, default: Any = None, version: int | None = None, client: Any = None) -> Any:
         value = super().get(key, _ABSENT, version, client)
         if value is _ABSENT:
-            _MISSES.inc()
+            CACHE_MISSES.inc()
             return default
-        _HITS.inc()
+        CACHE_HITS.inc()
         return value
 
     def get_many(self, keys: Iterable[Any], *args: Any, **kwargs: Any) -> dict[Any, Any]:
         requested = list(dict.fromkeys(keys))  # a key asked twice is one read
         found: dict[Any, Any] = super().get_many(requested, *args, **kwargs)
         if found:
-            _HITS.inc(len(found))
+            CACHE_HITS.inc(len(found))
         if len(found) < len(requested):
-            _MISSES.inc(len(requested) - len(found))
+            CACHE_MISSES.inc(len(requested) - len(found))
         return found

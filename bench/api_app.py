@@ -18,8 +18,8 @@ if OBSERVABILITY_OFF:  # before django.setup(): no cache exists yet
 django.setup()
 
 # The rest needs the apps loaded.
-from django.db.backends.signals import connection_created  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.db.backends.signals import connection_created  # noqa: E402
 from django.urls import include, path  # noqa: E402
 from rest_framework import serializers  # noqa: E402
 from rest_framework.permissions import IsAuthenticated  # noqa: E402

@@ -21,7 +21,12 @@ WEB_WORKERS = 3  # as deployed on 2 cores (scripts/serve.sh, docker/Dockerfile)
 
 
 def start_gunicorn(
-    app: str, *, port: int, workers: int, env: dict[str, str], extra: list[str] | None = None,
+    app: str,
+    *,
+    port: int,
+    workers: int,
+    env: dict[str, str],
+    extra: list[str] | None = None,
     output: IO[bytes] | None = None,
 ) -> subprocess.Popen[bytes]:
     """gunicorn as deployed (config/gunicorn.conf.py: worker model from WEB_WORKER_CLASS / WEB_THREADS in

@@ -11,6 +11,14 @@ Run it against the database and Redis of the environment, through the stack scri
 
 The rounds alternate baseline and platform, and worker classes, so drift on a shared machine hits all; each
 ratio is req/s over the baseline view's req/s under the first worker class, averaged over the rounds.
+
+Instrumentation cost (issue 17, goal >= 0.95x): --observability serves the platform's jobs list from two
+servers per worker class, as deployed with metrics (multiprocess), SQL timing, cache counters and JSON
+request logs ON, and with all of them OFF (bench/api_app.py, BENCH_OBSERVABILITY=off), in alternating
+rounds; both write their output to a log file, as in production. The ratio is ON req/s over OFF req/s:
+
+    .venv/bin/python scripts/stack.py --ephemeral -- .venv/bin/python bench/api.py --observability \
+        --worker-classes platform_core.shedding.SheddingThreadWorker --rounds 3
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -37,6 +46,16 @@ TARGETS = {
     "baseline: plain DRF + JWT + ModelSerializer": "/bench/plain-jobs/",
     "platform: GET /api/v1/jobs/": "/api/v1/jobs/",
 }
+OBS_ON = "platform, observability ON: metrics + SQL timing + JSON log"
+OBS_OFF = "platform, observability OFF"
+
+
+def observability_variants(metrics_dir: str) -> dict[str, dict[str, str]]:
+    """The environments of the two servers --observability compares: the deployment's, and all of it off."""
+    return {
+        OBS_ON: {"PROMETHEUS_MULTIPROC_DIR": metrics_dir, "LOG_FORMAT": "json", "LOG_REQUESTS": "true"},
+        OBS_OFF: {"BENCH_OBSERVABILITY": "off", "LOG_FORMAT": "console", "LOG_REQUESTS": "false"},
+    }
 
 
 def prepare() -> str:
@@ -82,6 +101,11 @@ def main() -> int:
         default="platform_core.shedding.SheddingThreadWorker,sync",
         help="gunicorn worker classes to compare, each serving both views in its own rounds",
     )
+    parser.add_argument(
+        "--observability",
+        action="store_true",
+        help="compare the jobs list with metrics, SQL timing and JSON logs on against all of them off",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
@@ -101,57 +125,91 @@ def main() -> int:
         "WEB_SHED_AFTER_MS": "60000",
     }
     classes = args.worker_classes.split(",")
-    servers: dict[str, tuple[str, subprocess.Popen[bytes]]] = {}
-    runs: dict[tuple[str, str], list[dict]] = {(c, name): [] for c in classes for name in TARGETS}
+    metrics_dir = tempfile.mkdtemp(prefix="bench-api-metrics-")
+    log_path = Path(tempfile.mkstemp(prefix="bench-api-", suffix=".log")[1])
+    # variant -> (extra environment, the views it serves)
+    if args.observability:
+        jobs_only = {"platform: GET /api/v1/jobs/": "/api/v1/jobs/"}
+        variants = {name: (extra, jobs_only) for name, extra in observability_variants(metrics_dir).items()}
+    else:
+        variants = {"": ({}, TARGETS)}
+    servers: dict[tuple[str, str], tuple[str, subprocess.Popen[bytes]]] = {}
+    runs: dict[tuple[str, str, str], list[dict]] = {
+        (c, variant, name): [] for c in classes for variant, (_, targets) in variants.items() for name in targets
+    }
+    log = log_path.open("ab")
     try:
         for worker_class in classes:  # idle servers cost nothing: start them all, then alternate
-            port = free_port()
-            server_env = {**env, "WEB_WORKER_CLASS": worker_class}
-            server = start_gunicorn("bench.api_app:application", port=port, workers=args.web_workers, env=server_env)
-            servers[worker_class] = (f"http://127.0.0.1:{port}", server)
-        token = http(f"{servers[classes[0]][0]}/api/v1/auth/token/", body={"email": email, "password": PASSWORD})[2][
-            "access"
-        ]
+            for variant, (extra, _) in variants.items():
+                port = free_port()
+                server_env = {**env, "WEB_WORKER_CLASS": worker_class, **extra}
+                server = start_gunicorn(
+                    "bench.api_app:application", port=port, workers=args.web_workers, env=server_env, output=log
+                )
+                servers[worker_class, variant] = (f"http://127.0.0.1:{port}", server)
+        first_base = next(iter(servers.values()))[0]
+        token = http(f"{first_base}/api/v1/auth/token/", body={"email": email, "password": PASSWORD})[2]["access"]
         loads = {}
-        for worker_class, (base, server) in servers.items():
+        for (worker_class, variant), (base, server) in servers.items():
+            targets = variants[variant][1]
             _, headers, page = http(f"{base}/api/v1/jobs/", token=token)
             assert len(page["results"]) == 20 and "X-RateLimit-Remaining" in headers, (headers, page)
-            assert len(http(f"{base}/bench/plain-jobs/", token=token)[2]) == 20
+            if "/bench/plain-jobs/" in targets.values():
+                assert len(http(f"{base}/bench/plain-jobs/", token=token)[2]) == 20
             pgrep = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=True)
             workers = [int(pid) for pid in pgrep.stdout.split()]
-            loads[worker_class] = {
+            loads[worker_class, variant] = {
                 "connections": args.connections, "workers": workers, "headers": [f"Authorization: Bearer {token}"]
             }  # fmt: skip
-            for path in TARGETS.values():  # warm both: imports, pools, caches
-                wrk(base + path, seconds=args.warmup, **loads[worker_class])
+            for path in targets.values():  # warm both: imports, pools, caches
+                wrk(base + path, seconds=args.warmup, **loads[worker_class, variant])
         for _ in range(args.rounds):
-            for worker_class, (base, _server) in servers.items():
-                for name, path in TARGETS.items():
-                    runs[worker_class, name].append(wrk(base + path, seconds=args.seconds, **loads[worker_class]))
+            for (worker_class, variant), (base, _server) in servers.items():
+                for name, path in variants[variant][1].items():
+                    runs[worker_class, variant, name].append(
+                        wrk(base + path, seconds=args.seconds, **loads[worker_class, variant])
+                    )
     finally:
         for _, server in servers.values():
             stop(server)
+        log.close()
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
     print(
         f"\ngunicorn -w{args.web_workers}, {os.cpu_count()} CPUs, wrk -t2 -c{args.connections}, "
-        f"{args.seconds:.0f} s per run after {args.warmup:.0f} s warm-up, {args.rounds} alternating rounds\n"
+        f"{args.seconds:.0f} s per run after {args.warmup:.0f} s warm-up, {args.rounds} alternating rounds "
+        f"(server output: {log_path})\n"
     )
-    print(f"| {'worker class':<20} | {'view':<44} | round | req/s | p50 ms | p95 ms | p99 ms | worker CPU ms/req |")
-    print(f"|{'-' * 22}|{'-' * 46}|------:|------:|-------:|-------:|-------:|------------------:|")
-    for (worker_class, name), results in runs.items():
+    print(f"| {'worker class':<20} | {'view':<60} | round | req/s | p50 ms | p95 ms | p99 ms | worker CPU ms/req |")
+    print(f"|{'-' * 22}|{'-' * 62}|------:|------:|-------:|-------:|-------:|------------------:|")
+    for (worker_class, variant, name), results in runs.items():
         label = worker_class.rsplit(".")[-1]
         for n, r in enumerate(results, 1):
             print(
-                f"| {label:<20} | {name:<44} | {n:>5} | {r['rps']:>5.0f} | {r['p50'] / 1000:>6.1f} "
+                f"| {label:<20} | {variant or name:<60} | {n:>5} | {r['rps']:>5.0f} | {r['p50'] / 1000:>6.1f} "
                 f"| {r['p95'] / 1000:>6.1f} | {r['p99'] / 1000:>6.1f} | {r['cpu_ms']:>17.2f} |"
             )
             if r["non2xx"] or r["errors"]:
                 print(f"  ^ {r['non2xx']} non-2xx, {r['errors']} socket errors")
-    first = classes[0]
-    baseline_rps = statistics.mean(r["rps"] for r in runs[first, next(iter(TARGETS))])
     print()
-    for (worker_class, name), results in runs.items():
-        rps = statistics.mean(r["rps"] for r in results)
+
+    def mean(key: tuple[str, str, str], field: str) -> float:
+        return statistics.mean(r[field] for r in runs[key])
+
+    if args.observability:
+        view = "platform: GET /api/v1/jobs/"
+        for worker_class in classes:
+            on, off = (worker_class, OBS_ON, view), (worker_class, OBS_OFF, view)
+            cpu_on, cpu_off = mean(on, "cpu_ms"), mean(off, "cpu_ms")
+            print(
+                f"{worker_class.rsplit('.')[-1]}: ON / OFF {mean(on, 'rps') / mean(off, 'rps'):.3f}x req/s "
+                f"(goal >= 0.95x); worker CPU per request {cpu_on - cpu_off:+.3f} ms ({cpu_on / cpu_off:.3f}x)"
+            )
+        return 0
+    first = classes[0]
+    baseline_rps = mean((first, "", next(iter(TARGETS))), "rps")
+    for worker_class, _, name in runs:
+        rps = mean((worker_class, "", name), "rps")
         print(f"{worker_class.rsplit('.')[-1]} / {name}: {rps / baseline_rps:.2f}x the baseline view under {first}")
     return 0
 

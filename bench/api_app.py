@@ -1,17 +1,25 @@
 """The WSGI app bench/api.py serves: the platform, plus the baseline of the same run at
 /bench/plain-jobs/ — a plain DRF APIView with simplejwt's stock JWTAuthentication (one SQL query for
-the user), IsAuthenticated, no session check, no rate limits, and a ModelSerializer of 20 jobs."""
+the user), IsAuthenticated, no session check, no rate limits, and a ModelSerializer of 20 jobs.
+
+With BENCH_OBSERVABILITY=off (bench/api.py --observability) the platform runs without its instrumentation:
+no metrics middleware, no SQL timing, django-redis's plain cache backend (and the caller turns the request
+log off), so the same run can compare it with the platform as deployed."""
 
 import os
 
 import django
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+OBSERVABILITY_OFF = os.environ.get("BENCH_OBSERVABILITY") == "off"
+if OBSERVABILITY_OFF:  # before django.setup(): no cache exists yet
+    settings.CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
 django.setup()
 
 # The rest needs the apps loaded.
-from django.conf import settings  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.db.backends.signals import connection_created  # noqa: E402
 from django.urls import include, path  # noqa: E402
 from rest_framework import serializers  # noqa: E402
 from rest_framework.permissions import IsAuthenticated  # noqa: E402
@@ -44,4 +52,7 @@ class PlainJobList(APIView):
 
 urlpatterns = [path("bench/plain-jobs/", PlainJobList.as_view()), path("", include("config.urls"))]
 settings.ROOT_URLCONF = __name__
+if OBSERVABILITY_OFF:
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "observability" not in m]
+    connection_created.disconnect(dispatch_uid="platform_observability_query_timer")
 application = get_wsgi_application()

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from scripts.stack import wait_for_port
 
@@ -21,14 +21,21 @@ WEB_WORKERS = 3  # as deployed on 2 cores (scripts/serve.sh, docker/Dockerfile)
 
 
 def start_gunicorn(
-    app: str, *, port: int, workers: int, env: dict[str, str], extra: list[str] | None = None
+    app: str,
+    *,
+    port: int,
+    workers: int,
+    env: dict[str, str],
+    extra: list[str] | None = None,
+    output: IO[bytes] | None = None,
 ) -> subprocess.Popen[bytes]:
     """gunicorn as deployed (config/gunicorn.conf.py: worker model from WEB_WORKER_CLASS / WEB_THREADS in
-    `env`) serving `app`, without an access log; returns once every worker answers /healthz."""
+    `env`) serving `app`, without an access log, its output to `output` (a log file) or the terminal;
+    returns once every worker answers /healthz."""
     proc = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), app, "--config", str(ROOT / "config/gunicorn.conf.py"),
          "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *(extra or [])],
-        cwd=ROOT, env={"WEB_ACCESS_LOG": "", **env},
+        cwd=ROOT, env={"WEB_ACCESS_LOG": "", **env}, stdout=output, stderr=output,
     )  # fmt: skip
     wait_for_port(port, proc=proc, name="gunicorn")
     # Workers import the app after the port opens: wait until they answer.

@@ -1,6 +1,6 @@
 """CPU of the instrumentation itself, in-process (robust on a shared machine where wrk numbers drift):
-one request's metric writes in multiprocess mode, one JSON request log line, and merging a metrics
-directory the way /metrics does.
+one request's metric writes in multiprocess mode, one cache read's counter, one JSON request log line,
+and merging a metrics directory the way /metrics does.
 
     .venv/bin/python bench/observability_micro.py [--iterations 20000]
 """
@@ -24,6 +24,7 @@ from prometheus_client import CollectorRegistry, generate_latest  # noqa: E402
 from prometheus_client.multiprocess import MultiProcessCollector  # noqa: E402
 
 from platform_core.observability import metrics as m  # noqa: E402
+from platform_core.observability.cache import CACHE_HITS  # noqa: E402
 from platform_core.observability.context import context_begin, context_end  # noqa: E402
 from platform_core.observability.logs import JsonFormatter  # noqa: E402
 
@@ -64,6 +65,7 @@ def main() -> int:
     print("|---|---:|")
     for name, call in (
         ("one request's metric writes (4 SQL statements)", request_metrics),
+        ("one cache read's counter (InstrumentedRedisCache)", lambda: CACHE_HITS.inc()),
         ("one JSON request log line", request_log),
     ):
         call()

@@ -9,6 +9,8 @@ directory here; scripts/serve.sh sets a shared one (var/prometheus) for web, ws 
 import os
 import tempfile
 
+from gunicorn.glogging import Logger
+
 bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('HTTP_PORT', '8000')}"
 # Threads overlap one request's database and Redis waits with another's Python; processes use the cores.
 # The shedding worker answers 503 `overloaded` to a request that waited over WEB_SHED_AFTER_MS for a thread.
@@ -23,6 +25,18 @@ timeout = 60
 # Off by default: the platform logs each request itself (platform.request: route, status, duration, ids).
 accesslog = os.environ.get("WEB_ACCESS_LOG", "") or None
 GC_GEN0_THRESHOLD = int(os.environ.get("WEB_GC_GEN0_THRESHOLD", "20000"))
+
+
+class PlatformGunicornLogger(Logger):
+    """Access lines only when WEB_ACCESS_LOG names a target: gunicorn also turns them on for any
+    logconfig_dict (the JSON one below), which doubled every request's log line and its cost."""
+
+    @property
+    def access_log_enabled(self) -> bool:
+        return bool(self.cfg.accesslog)
+
+
+logger_class = PlatformGunicornLogger
 
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     # Before any worker imports prometheus_client: the directory decides its mode at import.

@@ -132,7 +132,8 @@ CHANNELS_REDIS_URL = env.str("CHANNELS_REDIS_URL", default=f"{REDIS_URL}/2")
 
 CACHES = {
     "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
+        # django-redis's RedisCache, counting reads as hits and misses (platform_cache_requests_total).
+        "BACKEND": "platform_core.observability.cache.InstrumentedRedisCache",
         "LOCATION": CACHE_REDIS_URL,
         "OPTIONS": {
             "SOCKET_CONNECT_TIMEOUT": 2,

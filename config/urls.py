@@ -3,7 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from platform_core import health
-from platform_core.observability import health_page, scrape
+from platform_core.observability import health_page, scrape, statements
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("integrations.webhooks.api.urls")),  # first: webhook intake is the hottest route
@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/health/", health_page.health_page_view, name="admin-health"),
+    path("admin/health/statements/", statements.statements_page_view, name="admin-statements"),
     path("admin/", admin.site.urls),
 ]
 

@@ -101,6 +101,10 @@ def server_settings(*, durable: bool) -> list[str]:
     settings = ["-c", "max_connections=500", "-c", "shared_buffers=128MB"]
     # Slow statements reach postgres.log (the platform also logs its own, with their request ids).
     settings += ["-c", f"log_min_duration_statement={os.environ.get('SLOW_QUERY_MS', '200')}"]
+    # Statement statistics for the admin's top statements page, when the binaries ship the library
+    # (pgserver 0.1.4 does not: the page then says the extension is not installed).
+    if (postgres_bin().parent / "lib" / "postgresql" / "pg_stat_statements.so").exists():
+        settings += ["-c", "shared_preload_libraries=pg_stat_statements"]
     if not durable:  # test data is thrown away: skip the disk flushes
         settings += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
     return settings

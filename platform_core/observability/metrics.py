@@ -69,7 +69,7 @@ DB_POOL_WAITING = Gauge(
     multiprocess_mode="livesum",
 )
 
-# --- Cache (django-redis through observability.cache.InstrumentedRedisCache) ---------------
+# --- Cache (CACHES["default"] is observability.cache.InstrumentedRedisCache) ---------------
 CACHE_REQUESTS = Counter("platform_cache_requests_total", "Cache reads by result.", ["result"])
 
 # --- Celery (celery.py signal handlers) --------------------------------------------------

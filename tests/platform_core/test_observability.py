@@ -89,6 +89,33 @@ def test_database_time_and_worker_processes_are_exported(observed):
     assert value(samples, "platform_metrics_source_up", source="database") == 1
 
 
+def test_cache_reads_count_a_miss_then_a_hit(observed):
+    """The templates are cached on the first read (the conftest emptied the cache): one miss, then one hit."""
+    web, _ = observed
+    user = UserFactory()
+    status, _, body = http(
+        f"{web.url}/api/v1/auth/token/", method="POST", body={"email": user.email, "password": PASSWORD}
+    )
+    assert status == 200, body
+    bearer = {"Authorization": f"Bearer {json.loads(body)['access']}"}
+
+    def reads() -> tuple[float, float]:
+        samples = scrape(web.url)
+        return (
+            value(samples, "platform_cache_requests_total", result="miss"),
+            value(samples, "platform_cache_requests_total", result="hit"),
+        )
+
+    before = reads()
+    assert http(f"{web.url}/api/v1/business-case/templates", headers=bearer)[0] == 200
+    after_first = reads()
+    assert http(f"{web.url}/api/v1/business-case/templates", headers=bearer)[0] == 200
+    after_second = reads()
+
+    assert (after_first[0] - before[0], after_first[1] - before[1]) == (1, 0)
+    assert (after_second[0] - after_first[0], after_second[1] - after_first[1]) == (0, 1)
+
+
 def test_a_failing_task_its_retries_and_a_queues_backlog_appear(observed):
     web, _ = observed
     app = broker_app()

@@ -1,5 +1,5 @@
-"""Pieces of observability checked in-process: what a log line holds and hides, and how the health
-page turns stored metric snapshots into the last hour's error rate and p95."""
+"""Pieces of observability checked in-process: what a log line holds and hides, how cache reads are
+counted, and how the health page turns stored metric snapshots into the last hour's error rate and p95."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from prometheus_client import REGISTRY
 
 from platform_core.observability.context import context_begin, context_end
 from platform_core.observability.health_page import SNAPSHOT_KEY, last_hour_http
@@ -53,6 +54,23 @@ def test_the_console_line_names_the_request_and_hides_secrets():
     finally:
         context_end(token)
     assert "platform.test [req-456] login with token=[redacted]" in line
+
+
+def _cache_reads(result: str) -> float:
+    return REGISTRY.get_sample_value("platform_cache_requests_total", {"result": result}) or 0.0
+
+
+def test_cache_reads_count_hits_and_misses_and_a_cached_none_is_a_hit():
+    """get: 2 hits (1, a cached None), 1 miss. get_many of a, absent, b, a again: 1 hit, 2 misses
+    (a key asked twice is read once). In all 3 hits, 3 misses."""
+    hits, misses = _cache_reads("hit"), _cache_reads("miss")
+    cache.set("obs:a", 1)
+    cache.set("obs:none", None)
+    assert cache.get("obs:a") == 1
+    assert cache.get("obs:none", "fallback") is None
+    assert cache.get("obs:absent", "fallback") == "fallback"
+    assert cache.get_many(["obs:a", "obs:absent", "obs:b", "obs:a"]) == {"obs:a": 1}
+    assert (_cache_reads("hit") - hits, _cache_reads("miss") - misses) == (3, 3)
 
 
 @pytest.fixture

@@ -353,7 +353,7 @@ REST_FRAMEWORK = {
         "djangorestframework_camel_case.parser.CamelCaseMultiPartParser",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "platform_core.api.schema.PlatformAutoSchema",  # documents the error statuses
     "EXCEPTION_HANDLER": "platform_core.api.errors.exception_handler",
     "JSON_UNDERSCOREIZE": {"no_underscore_before_number": True},
 }

@@ -62,7 +62,7 @@ class ApiKeyInputSerializer(serializers.Serializer):
 
 class ApiKeySerializer(ModelSerializer[ApiKey]):
     created_at = serializers.DateTimeField(source="created")
-    expires_at = serializers.DateTimeField(source="expiry_date")
+    expires_at = serializers.DateTimeField(source="expiry_date", allow_null=True, help_text="Null: never expires.")
 
     class Meta:
         model = ApiKey

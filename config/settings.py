@@ -382,6 +382,7 @@ SPECTACULAR_SETTINGS = {
         "BusinessCaseTypeEnum": "assessments.models.BusinessCase.Type",
         "BusinessCaseRequestTypeEnum": ["pilot", "full", "full_implementation"],
         "SearchHitTypeEnum": ["product", "cost_calculation", "business_case"],
+        "CompanyProfileStatusEnum": "integrations.research.models.CompanyProfile.Status",
     },
 }
 

@@ -95,7 +95,7 @@ class SessionRevokeAllView(APIView):
     permission_classes = [IsPerson]
     readonly_may_write = True
 
-    @extend_schema(request=s.RevokeAllInputSerializer, responses={200: dict})
+    @extend_schema(request=s.RevokeAllInputSerializer, responses={200: s.RevokeAllOutputSerializer})
     def post(self, request: Request) -> Response:
         data = _valid(s.RevokeAllInputSerializer, request)
         keep = None if data["include_current"] else _current_session_id(request)

@@ -54,6 +54,10 @@ class RevokeAllInputSerializer(serializers.Serializer):
     include_current = StrictBooleanField(required=False, default=False)
 
 
+class RevokeAllOutputSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="How many sessions were ended")
+
+
 class ApiKeyInputSerializer(serializers.Serializer):
     name = StrictCharField(max_length=50)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=sorted(SCOPES)), min_length=1, max_length=20)

@@ -18,6 +18,7 @@ from platform_core.models import Customer
 from realtime.analytics.catalogue import CLIENT_TYPES
 from realtime.analytics.selectors import DEFAULT_RANGE, RANGES, customer_dashboard
 from realtime.analytics.services import event_window
+from realtime.api.analytics_serializers import AnalyticsDashboardSerializer
 
 
 def _customer(request: Request) -> Customer:
@@ -101,7 +102,7 @@ class DashboardView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("range", str, enum=list(RANGES), default=DEFAULT_RANGE)],
-        responses={200: inline_serializer("AnalyticsDashboard", {"range": serializers.CharField()})},
+        responses={200: AnalyticsDashboardSerializer},
     )
     def get(self, request: Request) -> Response:
         customer = _customer(request)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "rest_framework_api_key",  # its abstract key model; platform_core.ApiKey is the one used
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files: the docs work without internet
     "corsheaders",
     "channels",
     "platform_core",
@@ -357,7 +358,7 @@ REST_FRAMEWORK = {
         "djangorestframework_camel_case.parser.CamelCaseMultiPartParser",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "platform_core.api.schema.PlatformAutoSchema",  # documents the error statuses
     "EXCEPTION_HANDLER": "platform_core.api.errors.exception_handler",
     "JSON_UNDERSCOREIZE": {"no_underscore_before_number": True},
 }
@@ -367,6 +368,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The docs pages load their JavaScript and CSS from our static files (whitenoise), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No online validator badge: Swagger UI would otherwise send the schema's URL to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "CAMELIZE_NAMES": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
@@ -380,6 +387,7 @@ SPECTACULAR_SETTINGS = {
         "BusinessCaseTypeEnum": "assessments.models.BusinessCase.Type",
         "BusinessCaseRequestTypeEnum": ["pilot", "full", "full_implementation"],
         "SearchHitTypeEnum": ["product", "cost_calculation", "business_case"],
+        "CompanyProfileStatusEnum": "integrations.research.models.CompanyProfile.Status",
     },
 }
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from platform_core import health
 from platform_core.observability import health_page, scrape, statements
@@ -23,6 +23,7 @@ urlpatterns = [
     path("metrics", scrape.metrics_view, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/health/", health_page.health_page_view, name="admin-health"),
     path("admin/health/statements/", statements.statements_page_view, name="admin-statements"),
     path("admin/", admin.site.urls),

@@ -94,6 +94,10 @@ class AssessmentInsightSerializer(ModelSerializer[AssessmentInsight]):
         fields = ["id", "batch_number", "question_range", "content", "source", "model", "created_at"]
 
 
+class AssessmentInsightListSerializer(serializers.Serializer):
+    insights = AssessmentInsightSerializer(many=True)
+
+
 class GeneratedResourceSerializer(ModelSerializer[GeneratedResource]):
     code = serializers.CharField(source="resource.code")
     title = serializers.CharField(source="resource.title")

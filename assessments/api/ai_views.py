@@ -17,6 +17,7 @@ from assessments.api.views import customer_of, user_of, validated
 from assessments.models import AssessmentSession, ResourceDefinition
 from assessments.services.ai_content import ai_job_start
 from platform_core.api.jobs import JobAcceptedSerializer, job_accepted_response
+from platform_core.api.schema import error_responses
 from platform_core.exceptions import ApplicationError
 from platform_core.throttling import client_ip
 
@@ -42,22 +43,22 @@ class AIJobView(APIView):
         return job_accepted_response(job)
 
 
-@extend_schema(request=s.GenerateIcpInputSerializer, responses={202: JobAcceptedSerializer})
+@extend_schema(request=s.GenerateIcpInputSerializer, responses={202: JobAcceptedSerializer, **error_responses(402)})
 class GenerateIcpJobView(AIJobView):
     input_serializer, kind, task = s.GenerateIcpInputSerializer, "icp_generation", "icp_generate"
 
 
-@extend_schema(request=s.PersonasInputSerializer, responses={202: JobAcceptedSerializer})
+@extend_schema(request=s.PersonasInputSerializer, responses={202: JobAcceptedSerializer, **error_responses(402)})
 class PersonasJobView(AIJobView):
     input_serializer, kind, task = s.PersonasInputSerializer, "persona_generation", "personas_generate"
 
 
-@extend_schema(request=s.RateCompanyInputSerializer, responses={202: JobAcceptedSerializer})
+@extend_schema(request=s.RateCompanyInputSerializer, responses={202: JobAcceptedSerializer, **error_responses(402)})
 class RateCompanyJobView(AIJobView):
     input_serializer, kind, task = s.RateCompanyInputSerializer, "company_rating", "company_rate"
 
 
-@extend_schema(request=s.RateBatchInputSerializer, responses={202: JobAcceptedSerializer})
+@extend_schema(request=s.RateBatchInputSerializer, responses={202: JobAcceptedSerializer, **error_responses(402)})
 class RateBatchJobView(AIJobView):
     input_serializer, kind, task = s.RateBatchInputSerializer, "batch_rating", "company_rate_batch"
 
@@ -74,7 +75,7 @@ class AssessmentInsightsView(APIView):
             raise NotFound("No such assessment session.")
         return session
 
-    @extend_schema(request=s.InsightInputSerializer, responses={202: JobAcceptedSerializer})
+    @extend_schema(request=s.InsightInputSerializer, responses={202: JobAcceptedSerializer, **error_responses(402)})
     def post(self, request: Request, session_id: str) -> Response:
         session = self._session(session_id)
         data = validated(s.InsightInputSerializer, request)
@@ -91,7 +92,7 @@ class AssessmentInsightsView(APIView):
         )  # fmt: skip
         return job_accepted_response(job)
 
-    @extend_schema(responses=s.AssessmentInsightSerializer(many=True))
+    @extend_schema(responses=s.AssessmentInsightListSerializer)
     def get(self, request: Request, session_id: str) -> Response:
         insights = ai_selectors.assessment_insight_list(session=self._session(session_id))
         return Response({"insights": s.AssessmentInsightSerializer(insights, many=True).data})
@@ -162,7 +163,7 @@ class ResourceLibraryView(APIView):
 class ResourceGenerateView(APIView):
     api_key_scope = "assessments"
 
-    @extend_schema(request=None, responses={202: JobAcceptedSerializer})
+    @extend_schema(request=None, responses={202: JobAcceptedSerializer, **error_responses(402)})
     def post(self, request: Request, code: str) -> Response:
         customer = customer_of(request)
         resource = ResourceDefinition.objects.filter(code=code).first()

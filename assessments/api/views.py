@@ -22,6 +22,7 @@ from assessments.services import costs as cost_services
 from assessments.services import products as product_services
 from assessments.services import progress as progress_services
 from assessments.services import sessions as session_services
+from platform_core.api.schema import error_responses
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer, User
 from platform_core.selectors.customers import customer_for_user
@@ -72,7 +73,9 @@ class AssessmentStartView(PublicAPIView):
 
 
 class AssessmentSubmitView(PublicAPIView):
-    @extend_schema(request=s.AssessmentSubmitInputSerializer, responses={202: s.SubmitOutputSerializer})
+    @extend_schema(
+        request=s.AssessmentSubmitInputSerializer, responses={202: s.SubmitOutputSerializer, **error_responses(409)}
+    )
     def post(self, request: Request) -> Response:
         data = validated(s.AssessmentSubmitInputSerializer, request)
         session, secret = session_services.assessment_submit(
@@ -99,7 +102,7 @@ class AssessmentSubmitView(PublicAPIView):
 
 
 class AssessmentResultsView(PublicAPIView):
-    @extend_schema(responses=s.ResultsOutputSerializer)
+    @extend_schema(responses={200: s.ResultsOutputSerializer, **error_responses(409)})
     def get(self, request: Request, session_id: str) -> Response:
         return Response(selectors.assessment_results_get(session_id=session_id))
 
@@ -110,7 +113,7 @@ class AssessmentClaimTokenView(PublicAPIView):
 
     @extend_schema(
         request=s.ClaimTokenInputSerializer,
-        responses={201: s.ClaimTokenOutputSerializer, 202: s.ClaimTokenSentSerializer},
+        responses={201: s.ClaimTokenOutputSerializer, 202: s.ClaimTokenSentSerializer, **error_responses(403, 409)},
     )
     def post(self, request: Request, session_id: str) -> Response:
         data = validated(s.ClaimTokenInputSerializer, request)
@@ -122,7 +125,9 @@ class AssessmentClaimTokenView(PublicAPIView):
 
 
 class AssessmentClaimView(APIView):
-    @extend_schema(request=s.ClaimInputSerializer, responses=s.AssessmentSessionSerializer)
+    @extend_schema(
+        request=s.ClaimInputSerializer, responses={200: s.AssessmentSessionSerializer, **error_responses(404, 409, 410)}
+    )
     def post(self, request: Request) -> Response:
         data = validated(s.ClaimInputSerializer, request)
         session = session_services.assessment_claim(token=data["token"], user=user_of(request))

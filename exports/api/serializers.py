@@ -89,6 +89,7 @@ class BrandingInputSerializer(serializers.Serializer):
 
 class BrandingSerializer(ModelSerializer[Branding]):
     has_logo = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Null until first changed.")
 
     class Meta:
         model = Branding

@@ -29,6 +29,7 @@ from exports.selectors import branding_get_for_customer, export_get_for_user, ex
 from exports.services import branding_update, export_download, export_request
 from exports.storage import cache_control, content_disposition, export_storage, file_link_read
 from platform_core.api.jobs import JobAcceptedSerializer, job_accepted_response
+from platform_core.api.schema import error_responses
 from platform_core.exceptions import ApplicationError
 from platform_core.permissions import HasCustomer, IsCustomerManager
 from platform_core.selectors.customers import customer_for_user
@@ -58,7 +59,7 @@ class ExportListCreateView(ListAPIView):
     def get_queryset(self) -> QuerySet[Export]:
         return export_list_for_user(user=self.request.user, document=self.request.query_params.get("document"))  # type: ignore[arg-type]
 
-    @extend_schema(request=ExportRequestSerializer, responses={202: JobAcceptedSerializer})
+    @extend_schema(request=ExportRequestSerializer, responses={202: JobAcceptedSerializer, **error_responses(404, 409)})
     def post(self, request: Request) -> Response:
         data = ExportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)

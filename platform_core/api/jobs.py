@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from platform_core.api.fields import ModelSerializer
+from platform_core.api.schema import error_responses
 from platform_core.models import Job
 from platform_core.selectors.jobs import job_get_for_user, job_list_for_user
 from platform_core.services.jobs import job_cancel
@@ -83,7 +84,7 @@ class JobDetailView(APIView):
 class JobCancelView(APIView):
     api_key_scope = "platform_core"
 
-    @extend_schema(request=None, responses=JobSerializer)
+    @extend_schema(request=None, responses={200: JobSerializer, **error_responses(409)})
     def post(self, request: Request, job_id: str) -> Response:
         job = job_cancel(job=_job_for(request, job_id))
         return Response(JobSerializer(job).data)

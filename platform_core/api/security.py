@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from platform_core.api import security_serializers as s
+from platform_core.api.schema import error_responses
 from platform_core.models import ApiKey, AuditEvent, User, UserSession
 from platform_core.permissions import IsCustomerManager, IsPerson
 from platform_core.selectors import security as selectors
@@ -45,7 +46,9 @@ class LoginView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = []  # the login service counts per IP and per account itself
 
-    @extend_schema(request=s.LoginInputSerializer, responses=s.TokenOutputSerializer)
+    @extend_schema(
+        request=s.LoginInputSerializer, responses={200: s.TokenOutputSerializer, **error_responses(401, 403, 429)}
+    )
     def post(self, request: Request) -> Response:
         data = _valid(s.LoginInputSerializer, request)
         tokens = login_services.login(email=data["email"], password=data["password"], request=request)
@@ -56,7 +59,9 @@ class RefreshView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.RefreshInputSerializer, responses=s.TokenOutputSerializer)
+    @extend_schema(
+        request=s.RefreshInputSerializer, responses={200: s.TokenOutputSerializer, **error_responses(401, 403)}
+    )
     def post(self, request: Request) -> Response:
         data = _valid(s.RefreshInputSerializer, request)
         tokens = session_services.session_refresh(refresh=data["refresh"], request=request)
@@ -90,7 +95,7 @@ class SessionRevokeAllView(APIView):
     permission_classes = [IsPerson]
     readonly_may_write = True
 
-    @extend_schema(request=s.RevokeAllInputSerializer, responses={200: dict})
+    @extend_schema(request=s.RevokeAllInputSerializer, responses={200: s.RevokeAllOutputSerializer})
     def post(self, request: Request) -> Response:
         data = _valid(s.RevokeAllInputSerializer, request)
         keep = None if data["include_current"] else _current_session_id(request)
@@ -137,7 +142,9 @@ class InvitationListView(APIView):
         invitations = selectors.invitations_pending_for_customer(user=_me(request))
         return Response(s.InvitationSerializer(invitations, many=True).data)
 
-    @extend_schema(request=s.InvitationInputSerializer, responses={201: s.InvitationCreatedSerializer})
+    @extend_schema(
+        request=s.InvitationInputSerializer, responses={201: s.InvitationCreatedSerializer, **error_responses(409)}
+    )
     def post(self, request: Request) -> Response:
         data = _valid(s.InvitationInputSerializer, request)
         invitation, token = team_services.invitation_create(
@@ -161,7 +168,10 @@ class InvitationAcceptView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.InvitationAcceptInputSerializer, responses=s.InvitationAcceptedSerializer)
+    @extend_schema(
+        request=s.InvitationAcceptInputSerializer,
+        responses={200: s.InvitationAcceptedSerializer, **error_responses(404, 409, 410)},
+    )
     def post(self, request: Request) -> Response:
         data = _valid(s.InvitationAcceptInputSerializer, request)
         signed_in = _me(request) if request.user and request.user.is_authenticated else None
@@ -186,14 +196,14 @@ class MemberListView(ListAPIView):
 class MemberDetailView(APIView):
     permission_classes = [IsCustomerManager]
 
-    @extend_schema(request=s.RoleInputSerializer, responses=s.MemberSerializer)
+    @extend_schema(request=s.RoleInputSerializer, responses={200: s.MemberSerializer, **error_responses(409)})
     def patch(self, request: Request, member_id: int) -> Response:
         data = _valid(s.RoleInputSerializer, request)
         member = selectors.member_get_for_customer(user=_me(request), member_id=member_id)
         member = team_services.member_role_change(actor=_me(request), member=member, role=data["role"], request=request)
         return Response(s.MemberSerializer(member).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **error_responses(409)})
     def delete(self, request: Request, member_id: int) -> Response:
         member = selectors.member_get_for_customer(user=_me(request), member_id=member_id)
         team_services.member_remove(actor=_me(request), member=member, request=request)

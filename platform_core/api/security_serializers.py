@@ -54,6 +54,10 @@ class RevokeAllInputSerializer(serializers.Serializer):
     include_current = StrictBooleanField(required=False, default=False)
 
 
+class RevokeAllOutputSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="How many sessions were ended")
+
+
 class ApiKeyInputSerializer(serializers.Serializer):
     name = StrictCharField(max_length=50)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=sorted(SCOPES)), min_length=1, max_length=20)
@@ -62,7 +66,7 @@ class ApiKeyInputSerializer(serializers.Serializer):
 
 class ApiKeySerializer(ModelSerializer[ApiKey]):
     created_at = serializers.DateTimeField(source="created")
-    expires_at = serializers.DateTimeField(source="expiry_date")
+    expires_at = serializers.DateTimeField(source="expiry_date", allow_null=True, help_text="Null: never expires.")
 
     class Meta:
         model = ApiKey

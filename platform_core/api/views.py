@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from platform_core.api.schema import error_responses
 from platform_core.api.serializers import (
     EmailVerifyInputSerializer,
     EmailVerifyOutputSerializer,
@@ -34,7 +35,7 @@ class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer})
+    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer, **error_responses(409)})
     def post(self, request: Request) -> Response:
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -53,7 +54,9 @@ class EmailVerifyView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=EmailVerifyInputSerializer, responses=EmailVerifyOutputSerializer)
+    @extend_schema(
+        request=EmailVerifyInputSerializer, responses={200: EmailVerifyOutputSerializer, **error_responses(410)}
+    )
     def post(self, request: Request) -> Response:
         data = EmailVerifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

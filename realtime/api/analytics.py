@@ -18,6 +18,7 @@ from platform_core.selectors.customers import customer_for_user
 from realtime.analytics.catalogue import CLIENT_TYPES
 from realtime.analytics.selectors import DEFAULT_RANGE, RANGES, customer_dashboard
 from realtime.analytics.services import event_window
+from realtime.api.analytics_serializers import AnalyticsDashboardSerializer
 
 
 class IngestEventSerializer(serializers.Serializer):
@@ -96,7 +97,7 @@ class DashboardView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("range", str, enum=list(RANGES), default=DEFAULT_RANGE)],
-        responses={200: inline_serializer("AnalyticsDashboard", {"range": serializers.CharField()})},
+        responses={200: AnalyticsDashboardSerializer},
     )
     def get(self, request: Request) -> Response:
         customer = customer_for_user(user=request.user)  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from integrations.airtable.api.serializers import (
     SyncRunSerializer,
 )
 from integrations.airtable.models import AirtableConnection
+from platform_core.api.schema import error_responses
 from platform_core.models import User
 from platform_core.permissions import IsCustomerManager
 from platform_core.selectors.customers import customer_for_user
@@ -43,7 +44,7 @@ class ConnectionListView(AirtableView, ListAPIView):
     def get_queryset(self) -> Any:
         return selectors.airtable_connection_list(user=self.request.user)  # type: ignore[arg-type]
 
-    @extend_schema(request=ConnectionInputSerializer, responses={201: ConnectionSerializer})
+    @extend_schema(request=ConnectionInputSerializer, responses={201: ConnectionSerializer, **error_responses(409)})
     def post(self, request: Request) -> Response:
         data = ConnectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -76,14 +77,14 @@ class ConnectionDetailView(AirtableView):
 class ConnectionCheckView(AirtableView):
     """Try the token and the mapped tables now: 200, or airtable_unauthorized / airtable_schema_mismatch."""
 
-    @extend_schema(request=None, responses=ConnectionSerializer)
+    @extend_schema(request=None, responses={200: ConnectionSerializer, **error_responses(400, 422)})
     def post(self, request: Request, connection_id: Any) -> Response:
         connection = services.airtable_connection_check(connection=self.get_connection(request, connection_id))
         return Response(ConnectionSerializer(self.get_connection(request, connection.pk)).data)
 
 
 class ConnectionSyncView(AirtableView):
-    @extend_schema(request=SyncInputSerializer, responses={202: SyncRunSerializer})
+    @extend_schema(request=SyncInputSerializer, responses={202: SyncRunSerializer, **error_responses(409)})
     def post(self, request: Request, connection_id: Any) -> Response:
         connection = self.get_connection(request, connection_id)
         data = SyncInputSerializer(data=request.data)

@@ -27,3 +27,41 @@ class CompanyProfileSerializer(ModelSerializer[CompanyProfile]):
             "id", "domain", "url", "status", "error_message", "http_status", "title", "description", "headings",
             "excerpts", "signals", "sources", "fetched_at",
         ]  # fmt: skip
+
+
+class ScreenshotResultSerializer(serializers.Serializer):
+    """A screenshot job's result, and GET .../screenshots/{id} with a fresh link (services.screenshot_result)."""
+
+    screenshot_id = serializers.UUIDField()
+    url = serializers.CharField()
+    final_url = serializers.CharField()
+    full_page = serializers.BooleanField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    size = serializers.IntegerField()
+    download_url = serializers.CharField(help_text="Signed; valid until expiresAt")
+    expires_at = serializers.DateTimeField()
+
+
+class ProfileErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="site_unreachable | blocked_by_robots | url_not_allowed")
+    message = serializers.CharField()
+    status = serializers.IntegerField(allow_null=True, help_text="The site's HTTP status, when it answered")
+
+
+class CompanyProfileResultSerializer(serializers.Serializer):
+    """A company research job's result, and GET .../companies/{id} (services.profile_result)."""
+
+    profile_id = serializers.UUIDField()
+    domain = serializers.CharField()
+    url = serializers.CharField()
+    status = serializers.ChoiceField(choices=CompanyProfile.Status.choices)
+    title = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True)
+    headings = serializers.ListField(child=serializers.CharField())
+    excerpts = serializers.ListField(child=serializers.DictField(), help_text="[{url, text}]")
+    signals = serializers.DictField(help_text="pricing_model, employee_count_hints, industries, technologies, ...")
+    sources = serializers.ListField(child=serializers.DictField(), help_text="[{url, section, status, title}]")
+    fetched_at = serializers.DateTimeField()
+    screenshot_url = serializers.CharField(allow_null=True)
+    error = ProfileErrorSerializer(required=False, help_text="Only when status is not ok")

@@ -48,7 +48,9 @@ class ScreenshotCreateView(APIView):
 
 
 class ScreenshotDetailView(APIView):
-    @extend_schema(responses={200: OpenApiResponse(description="The screenshot with a fresh signed link")})
+    @extend_schema(
+        responses={200: OpenApiResponse(s.ScreenshotResultSerializer, description="The screenshot with a fresh link")}
+    )
     def get(self, request: Request, screenshot_id: str) -> Response:
         try:
             shot = selectors.screenshot_get(user=_user(request), screenshot_id=screenshot_id)
@@ -77,7 +79,9 @@ class CompanyResearchView(ListAPIView):
 
 
 class CompanyProfileDetailView(APIView):
-    @extend_schema(responses={200: OpenApiResponse(description="The profile, as a research job returns it")})
+    @extend_schema(
+        responses={200: OpenApiResponse(s.CompanyProfileResultSerializer, description="As a research job returns it")}
+    )
     def get(self, request: Request, profile_id: str) -> Response:
         try:
             profile = selectors.company_profile_get(user=_user(request), profile_id=profile_id)

@@ -1,3 +1,4 @@
+import importlib
 from collections.abc import Iterator
 
 import pytest
@@ -50,3 +51,13 @@ def celery_worker(django_db_setup, django_db_blocker, worker_mailbox):
     ).start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def resource_library(db):
+    """The 38 assets of the data migration (a transaction=True test's flush empties every table)."""
+    from assessments.models import ResourceDefinition
+
+    migration = importlib.import_module("assessments.migrations.0003_resource_library_assets")
+    for asset in migration.assets():
+        ResourceDefinition.objects.update_or_create(code=asset["code"], defaults=asset)

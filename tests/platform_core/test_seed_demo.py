@@ -83,7 +83,7 @@ def signed_in(settings) -> APIClient:
 
 
 @live
-def test_seed_demo_twice_fills_every_screen_of_the_demo_customer_once(settings):
+def test_seed_demo_twice_fills_every_screen_of_the_demo_customer_once(settings, resource_library):
     output = seed()
     assert settings.DEMO_OWNER_EMAIL in output and "progress" in output
     customer = Customer.objects.get(slug="demo")

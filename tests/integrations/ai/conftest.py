@@ -1,5 +1,3 @@
-import importlib
-
 import pytest
 
 from integrations.ai.redis_store import KEY_PREFIX, ai_redis
@@ -43,13 +41,3 @@ def ai_providers(settings, fake_openai, fake_anthropic):
     settings.AI_REQUESTS_PER_MINUTE = 10_000
     settings.AI_BREAKER_FAILURES = 5
     return fake_openai, fake_anthropic
-
-
-@pytest.fixture
-def resource_library(db):
-    """The 38 assets of the data migration (a transaction=True test's flush empties every table)."""
-    from assessments.models import ResourceDefinition
-
-    migration = importlib.import_module("assessments.migrations.0003_resource_library_assets")
-    for asset in migration.assets():
-        ResourceDefinition.objects.update_or_create(code=asset["code"], defaults=asset)

@@ -3,35 +3,14 @@ health page and sees its numbers change live when the push arrives over the staf
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from platform_core.models import DeadLetter
 from platform_core.observability.health_page import staff_health_publish
-from tests.platform_core.factories import PASSWORD, UserFactory
+from tests.platform_core.factories import UserFactory
 from tests.platform_core.observability_support import Gunicorn, Uvicorn, cleanup_dir, new_metrics_dir, observed_env
-
-CHROMIUM = "/usr/bin/chromium"  # Debian's package (.ci/run installs it); Playwright cannot download browsers here
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-
-
-def in_thread(fn: Callable[[], object]) -> object:
-    """The ORM off Playwright's event loop thread (Django refuses sync queries inside a running loop)."""
-
-    def call() -> object:
-        try:
-            return fn()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(call).result()
+from tests.support.browser import admin_sign_in, browser_page, in_thread
 
 
 def two_more_dead_letters_then_publish() -> None:
@@ -49,14 +28,8 @@ def test_staff_watch_the_dead_letter_count_change_live_on_the_health_page():
     staff = UserFactory(is_staff=True, customer=None)
     DeadLetter.objects.create(task_name="tests.browser.first", error="boom")
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.goto(f"{web.url}/admin/login/?next=/admin/health/")
-            page.fill("#id_username", staff.email)
-            page.fill("#id_password", PASSWORD)
-            page.click("input[type=submit]")
-            page.wait_for_url(re.compile(r"/admin/health/$"))
+        with browser_page() as (page, _):
+            admin_sign_in(page, base_url=web.url, email=staff.email, next_path="/admin/health/")
             count = page.locator('[data-field="dead_letters_open"]')
             expect(count).to_have_text("1")
             expect(page.locator("#health-live")).to_have_text("live", timeout=30_000)
@@ -64,7 +37,6 @@ def test_staff_watch_the_dead_letter_count_change_live_on_the_health_page():
             in_thread(two_more_dead_letters_then_publish)
             expect(count).to_have_text("3", timeout=30_000)
             expect(page.locator("#health-live")).to_contain_text("live, updated")
-            browser.close()
     finally:
         web.stop()
         ws.stop()

@@ -168,7 +168,8 @@ def inbound_webhooks_drain_request() -> None:
     global _drain_requested_at
     now = time.monotonic()
     if now - _drain_requested_at >= DRAIN_REQUEST_EVERY:
-        current_app.send_task(DRAIN_TASK, countdown=DRAIN_DELAY)
+        # A hint, not retried: with the broker down the stored row waits for the next arrival's drain or beat's.
+        current_app.send_task(DRAIN_TASK, countdown=DRAIN_DELAY, retry=False)
         _drain_requested_at = now
 
 

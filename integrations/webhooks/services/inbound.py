@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 import traceback
 from collections.abc import Mapping
@@ -181,8 +182,17 @@ def inbound_webhooks_drain_request() -> None:
     global _drain_requested_at
     now = time.monotonic()
     if now - _drain_requested_at >= DRAIN_REQUEST_EVERY:
-        current_app.send_task(DRAIN_TASK, countdown=DRAIN_DELAY)
         _drain_requested_at = now
+        # Off the request: with the broker down a publish waits for a connection (8 s measured) and the row is
+        # stored already; it waits for the next arrival's drain or beat's.
+        threading.Thread(target=_drain_send, name="webhook-drain-request", daemon=True).start()
+
+
+def _drain_send() -> None:
+    try:
+        current_app.send_task(DRAIN_TASK, countdown=DRAIN_DELAY, retry=False)
+    except Exception as exc:
+        logger.warning("drain request not sent (broker unavailable?): %s", exc)
 
 
 def inbound_webhooks_drain(*, batch_size: int = 100, max_seconds: float = 50.0) -> int:

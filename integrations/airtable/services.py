@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from integrations.airtable import mapping as mapping_defaults
-from integrations.airtable.client import AirtableClient, AirtableSchemaMismatch, AirtableUnauthorized
+from integrations.airtable.client import AirtableClient, AirtableRejected, AirtableSchemaMismatch
 from integrations.airtable.crypto import token_decrypt, token_encrypt
 from integrations.airtable.models import (
     AirtableConflict,
@@ -165,9 +165,15 @@ def airtable_connection_check(*, connection: AirtableConnection) -> AirtableConn
     mappings = list(connection.tables.filter(enabled=True))
     try:
         schema_verify(mappings=mappings, tables=airtable_client(connection).base_tables())
-    except (AirtableUnauthorized, AirtableSchemaMismatch) as exc:
+    except ApplicationError as exc:  # refused token, schema mismatch, Airtable down (503 airtable_unavailable)
         airtable_connection_mark(connection=connection, error=exc)
         raise
+    except AirtableRejected as exc:  # any other 4xx on the base's schema
+        error = ApplicationError(
+            f"Airtable refused to show the base's tables: {exc}", code="airtable_rejected", status_code=422
+        )
+        airtable_connection_mark(connection=connection, error=error)
+        raise error from None
     airtable_connection_mark(connection=connection, error=None)
     connection.refresh_from_db()
     return connection

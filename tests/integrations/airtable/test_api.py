@@ -141,6 +141,19 @@ def test_a_missing_table_or_field_answers_airtable_schema_mismatch_naming_it(fak
     assert client.get(f"{URL}{body['id']}/").json()["lastErrorCode"] == "airtable_schema_mismatch"
 
 
+def test_airtable_down_answers_503_airtable_unavailable_and_marks_the_connection_failing(fake, settings):
+    settings.AIRTABLE_MAX_ATTEMPTS = 2
+    client = client_for(UserFactory())
+    body = create(client)
+    fake.fail_next("503", times=2, base=BASE)
+    response = client.post(f"{URL}{body['id']}/check/")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "airtable_unavailable"
+    detail = client.get(f"{URL}{body['id']}/").json()
+    assert detail["status"] == "failing" and detail["lastErrorCode"] == "airtable_unavailable"
+    assert client.post(f"{URL}{body['id']}/check/").json()["status"] == "active"  # back by itself once Airtable is
+
+
 def test_a_paused_connection_does_not_sync(fake):
     client = client_for(UserFactory())
     body = create(client)

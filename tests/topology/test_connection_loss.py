@@ -24,6 +24,7 @@ from platform_core.services.sessions import session_create
 from tests.platform_core.factories import UserFactory
 from tests.support.servers import redis_server
 from tests.support.web import WebServer
+from tests.support.worker import test_database_url as database_url  # not collected as a test
 from tests.support.worker import wait_for
 
 live = pytest.mark.django_db(transaction=True)
@@ -110,9 +111,7 @@ def test_a_pool_full_of_terminated_connections_hands_out_a_live_one():
     for thread in threads:
         thread.join()
     connection.close()
-    db = connection.settings_dict
-    admin_params = {"host": db["HOST"], "port": db["PORT"], "user": db["USER"], "dbname": db["NAME"]}
-    with psycopg.connect(**admin_params, autocommit=True) as admin:
+    with psycopg.connect(database_url(), autocommit=True) as admin:
         admin.execute("SELECT count(pg_terminate_backend(pid)) FROM unnest(%s::int[]) AS pid", [pids])
         # pg_terminate_backend only signals: the backends are gone, as after a restart, once they left pg_stat_activity.
         alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s::int[])"

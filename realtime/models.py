@@ -3,6 +3,7 @@ since Django cannot declare a partitioned table) and the rollups folded from it.
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 
@@ -59,24 +60,26 @@ class AnalyticsRollup(models.Model):
         return f"{self.granularity} {self.bucket:%Y-%m-%d %H:%M} {self.type}: {self.count}"
 
 
-class AnalyticsUserDay(models.Model):
-    """Who was active on which day: distinct counts (active users) stay exact and additive."""
+class AnalyticsActiveDay(models.Model):
+    """Who was active on a UTC day for one customer: one row per customer and day holding the user
+    ids, so active users stay exact distinct counts and a fold touches one row per customer-day,
+    not one per user (migration 0002 stores the array uncompressed: re-compressing it on every
+    fold cost more than the rest of the fold)."""
 
     day = models.DateField()
     customer_id = models.BigIntegerField(null=True)
-    user_id = models.BigIntegerField()
+    user_ids = ArrayField(models.BigIntegerField())
 
     class Meta:
-        db_table = "realtime_analytics_user_day"
+        db_table = "realtime_analytics_active_day"
         constraints = [
             models.UniqueConstraint(
-                fields=["customer_id", "day", "user_id"], name="analytics_user_day_key", nulls_distinct=False
+                fields=["customer_id", "day"], name="analytics_active_day_key", nulls_distinct=False
             )
         ]
-        indexes = [models.Index(fields=["day"], name="analytics_user_day_day")]
 
     def __str__(self) -> str:
-        return f"{self.day} user {self.user_id}"
+        return f"{self.day}: {len(self.user_ids)} users"
 
 
 class AnalyticsFold(models.Model):

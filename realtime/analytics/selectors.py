@@ -12,14 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import DatabaseError, connections
-from django.db.models import Count
+from django.db.models import Count, Func, IntegerField
 from django.utils import timezone
 
 from config.db_router import REPLICA, analytics_db, replica_mark_down
 from platform_core.models import Customer, Job
 from realtime.analytics.catalogue import FIRST_VALUE_TYPES
 from realtime.analytics.services import PLATFORM_ACTIVE_VIEW, PLATFORM_DAILY_VIEW
-from realtime.models import AnalyticsFold, AnalyticsRollup, AnalyticsUserDay
+from realtime.models import AnalyticsActiveDay, AnalyticsFold, AnalyticsRollup
 
 T = TypeVar("T")
 
@@ -73,14 +73,23 @@ def customer_dashboard(
             .order_by("type", "bucket")
             .values_list("type", "bucket", "count", "value_sum")
         )
-        # Counted by PostgreSQL: a busy customer has a row per user and day, thousands over 90 days.
-        user_days = AnalyticsUserDay.objects.using(alias).filter(
+        # A row per day holding its users: the day's count is the array's length, the range's a distinct
+        # count over at most range-days arrays (never a row per user and day).
+        active_days = AnalyticsActiveDay.objects.using(alias).filter(
             customer_id=customer.pk, day__gte=start.date(), day__lt=end.date() + timedelta(days=1)
         )
         active = list(
-            user_days.values("day").annotate(users=Count("user_id", distinct=True)).values_list("day", "users")
+            active_days.annotate(
+                users=Func("user_ids", function="cardinality", output_field=IntegerField())
+            ).values_list("day", "users")
         )
-        active_total = user_days.aggregate(users=Count("user_id", distinct=True))["users"]
+        with connections[alias].cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(DISTINCT user_id) FROM {AnalyticsActiveDay._meta.db_table}, "  # noqa: S608 - our table
+                "unnest(user_ids) AS ids(user_id) WHERE customer_id = %s AND day >= %s AND day < %s",
+                [customer.pk, start.date(), end.date() + timedelta(days=1)],
+            )
+            active_total = cursor.fetchone()[0]
         # Hour rollups are kept for good and indexed by customer: no probe into every events partition.
         first_value = (
             AnalyticsRollup.objects.using(alias)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from prometheus_client import Histogram
 
 from platform_core.analytics import EventRow
-from realtime.models import AnalyticsEvent, AnalyticsFold, AnalyticsRollup, AnalyticsUserDay
+from realtime.models import AnalyticsActiveDay, AnalyticsEvent, AnalyticsFold, AnalyticsRollup
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,9 @@ FOLD_LOCK = 7_300_118
 FOLD_NAME = "events"
 PLATFORM_DAILY_VIEW = "realtime_analytics_platform_daily"
 PLATFORM_ACTIVE_VIEW = "realtime_analytics_platform_active"
+
+# The fold's grouping of a busy minute (300,000 events) spills to disk at the default 4 MB.
+FOLD_WORK_MEM = "SET LOCAL work_mem = '64MB'"
 
 FOLD_SECONDS = Histogram("analytics_fold_seconds", "Duration of one incremental rollup fold")
 
@@ -140,23 +143,29 @@ def partitions_maintain(*, today: date | None = None) -> dict[str, list[str]]:
 
 
 def _fold_sql(source: str | None = None) -> str:
-    """One statement: the new events are scanned once and added to the minute, hour and day
-    rollups and to the active-user days; it returns the delta per customer and type.
+    """One statement: the new events are added to the minute, hour and day rollups and their users to
+    the customer's active day; it returns the delta per customer and type.
 
-    `source` is the table the events are read from: the events table, or a backfill's own rows."""
+    `source` is the table the events are read from: the events table, or a backfill's own rows.
+    Measured (bench/analytics.py, EXPLAIN ANALYZE of a 300,000-event minute): `date_bin` on UTC
+    instead of `date_trunc(..., 'UTC')` halves the grouping (no time zone lookup per row); a day's
+    users merged into one row per customer instead of a row per user (~10 µs each) and left
+    unwritten when nobody new was seen.
+    """
     events = source or _events_table()
-    rollup, user_day = AnalyticsRollup._meta.db_table, AnalyticsUserDay._meta.db_table
+    rollup, active = AnalyticsRollup._meta.db_table, AnalyticsActiveDay._meta.db_table
+    new_events = "received_at >= %(lo)s AND received_at < %(hi)s AND occurred_at >= %(oldest)s"
     upsert = (
         f"ON CONFLICT ON CONSTRAINT analytics_rollup_key DO UPDATE SET count = {rollup}.count + EXCLUDED.count, "
         f"value_sum = {rollup}.value_sum + EXCLUDED.value_sum"
     )
     return f"""
     WITH delta AS MATERIALIZED (
-        SELECT date_trunc('minute', occurred_at, 'UTC') AS minute, customer_id, type, count(*) AS n,
+        SELECT date_bin('1 minute', occurred_at, timestamptz '2000-01-01 00:00+00') AS minute, customer_id, type,
+               count(*) AS n,
                coalesce(sum((properties->>'value')::float8)
                         FILTER (WHERE jsonb_typeof(properties->'value') = 'number'), 0) AS v
-        FROM {events}
-        WHERE received_at >= %(lo)s AND received_at < %(hi)s AND occurred_at >= %(oldest)s
+        FROM {events} WHERE {new_events}
         GROUP BY 1, 2, 3
     ), minutes AS (
         INSERT INTO {rollup} (granularity, bucket, customer_id, type, count, value_sum)
@@ -170,12 +179,15 @@ def _fold_sql(source: str | None = None) -> str:
         SELECT 'day', date_trunc('day', minute, 'UTC'), customer_id, type, sum(n), sum(v)
         FROM delta GROUP BY 2, 3, 4 {upsert}
     ), users AS (
-        INSERT INTO {user_day} (day, customer_id, user_id)
-        SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date, customer_id, user_id
-        FROM {events}
-        WHERE received_at >= %(lo)s AND received_at < %(hi)s AND occurred_at >= %(oldest)s
-          AND user_id IS NOT NULL
-        ON CONFLICT ON CONSTRAINT analytics_user_day_key DO NOTHING
+        INSERT INTO {active} AS active (day, customer_id, user_ids)
+        SELECT (occurred_at AT TIME ZONE 'UTC')::date, customer_id, array_agg(DISTINCT user_id)
+        FROM {events} WHERE {new_events} AND user_id IS NOT NULL
+        GROUP BY 1, 2
+        ON CONFLICT ON CONSTRAINT analytics_active_day_key DO UPDATE
+        SET user_ids = ARRAY(
+            SELECT DISTINCT ids.user_id FROM unnest(active.user_ids || EXCLUDED.user_ids) AS ids(user_id) ORDER BY 1
+        )
+        WHERE NOT active.user_ids @> EXCLUDED.user_ids
     )
     SELECT customer_id, type, sum(n)::bigint, sum(v) FROM delta GROUP BY 1, 2
     """  # noqa: S608 - table names from _meta, values are parameters
@@ -206,6 +218,7 @@ def rollups_fold() -> list[dict[str, Any]]:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [FOLD_LOCK])
             lo = fold.folded_until
             oldest = lo - timedelta(hours=settings.ANALYTICS_EVENT_MAX_AGE_HOURS)
+            cursor.execute(FOLD_WORK_MEM)
             cursor.execute(_fold_sql(), {"lo": lo, "hi": hi, "oldest": oldest})
             rows = cursor.fetchall()
         fold.folded_until = hi
@@ -247,6 +260,7 @@ def events_backfill(rows: Sequence[EventRow]) -> list[dict[str, Any]]:
             cursor.execute(
                 f"INSERT INTO {_events_table()} ({columns}) SELECT {columns} FROM {BACKFILL_TABLE}"  # noqa: S608 - our tables
             )
+            cursor.execute(FOLD_WORK_MEM)
             cursor.execute(
                 _fold_sql(BACKFILL_TABLE),
                 {"lo": oldest, "hi": newest + timedelta(microseconds=1), "oldest": oldest},

@@ -13,8 +13,15 @@ from rest_framework.test import APIClient
 from platform_core.analytics import event_buffer_flush, event_buffer_size, event_record
 from realtime.analytics.live import dashboard_updates_publish
 from realtime.analytics.selectors import staff_dashboard
-from realtime.analytics.services import _fold_sql, partitions_list, partitions_maintain, rollups_fold, views_refresh
-from realtime.models import AnalyticsEvent, AnalyticsRollup, AnalyticsUserDay
+from realtime.analytics.services import (
+    _fold_sql,
+    events_backfill,
+    partitions_list,
+    partitions_maintain,
+    rollups_fold,
+    views_refresh,
+)
+from realtime.models import AnalyticsActiveDay, AnalyticsEvent, AnalyticsRollup
 from tests.platform_core.factories import PASSWORD, UserFactory
 from tests.realtime.test_sockets import connected, frame, in_thread, jwt_client, run
 from tests.support.replica import standby_stopped, wait_replicated
@@ -31,6 +38,11 @@ def events_of(customer) -> list[AnalyticsEvent]:
 def rollup(granularity, customer, type_) -> list[tuple]:
     rows = AnalyticsRollup.objects.filter(granularity=granularity, customer_id=customer.pk, type=type_)
     return list(rows.order_by("bucket").values_list("bucket", "count", "value_sum"))
+
+
+def active_users(customer) -> set[int]:
+    days = AnalyticsActiveDay.objects.filter(customer_id=customer.pk).values_list("user_ids", flat=True)
+    return {user_id for user_ids in days for user_id in user_ids}
 
 
 def fold_and_replicate() -> list[dict]:
@@ -220,7 +232,7 @@ def test_rollups_fold_new_events_once_per_minute_hour_and_day_and_a_rerun_change
     assert sum(count for _, count, _ in rollup("day", customer, "assessment.completed")) == 3
     assert rollup("day", customer, "assessment.completed")[0][0] in (day, day + timedelta(days=1))
     assert rollup("day", second.customer, "tool.used")[0][1] == 1  # the other customer's, apart
-    assert AnalyticsUserDay.objects.filter(customer_id=customer.pk).count() == 2  # two people active
+    assert active_users(customer) == {first.pk, colleague.pk}  # two people active
 
     assert rollups_fold() == []  # idempotent: nothing new, nothing added
     assert rollup("minute", customer, "assessment.completed") == expected_minutes
@@ -229,7 +241,7 @@ def test_rollups_fold_new_events_once_per_minute_hour_and_day_and_a_rerun_change
     event_buffer_flush()
     rollups_fold()
     assert rollup("minute", customer, "assessment.completed")[0] == (minute, 3, 230.0)
-    assert AnalyticsUserDay.objects.filter(customer_id=customer.pk).count() == 2
+    assert active_users(customer) == {first.pk, colleague.pk}  # the same two, counted once
 
 
 # --- dashboards -------------------------------------------------------------------------------
@@ -268,6 +280,29 @@ def test_a_customers_dashboard_shows_its_own_numbers_read_from_the_standby():
     other = jwt_client(theirs).get("/api/v1/analytics/dashboard?range=24h").json()
     assert other["granularity"] == "hour"
     assert other["totals"]["byType"]["assessment.completed"] == 5  # never the first customer's
+
+
+@with_replica
+def test_active_users_are_counted_per_day_and_once_over_the_range():
+    first = UserFactory()
+    colleague = UserFactory(customer=first.customer)
+    rollups_fold()  # the watermark reaches now: the days below are history
+    now = timezone.now()
+    two_days_ago, yesterday = now - timedelta(days=2), now - timedelta(days=1)
+    events_backfill(
+        [
+            (two_days_ago, first.customer_id, first.pk, "tool.used", {}, "server"),
+            (yesterday, first.customer_id, first.pk, "tool.used", {}, "server"),
+            (yesterday, first.customer_id, colleague.pk, "tool.used", {}, "server"),
+            (yesterday, first.customer_id, colleague.pk, "tool.used", {}, "server"),
+        ]
+    )
+    wait_replicated()
+
+    body = jwt_client(first).get("/api/v1/analytics/dashboard?range=7d").json()
+    per_day = {point["t"][:10]: point["count"] for point in body["activeUsers"]}
+    assert per_day == {f"{two_days_ago:%Y-%m-%d}": 1, f"{yesterday:%Y-%m-%d}": 2}
+    assert body["totals"]["activeUsers"] == 2  # the first person on both days counts once
 
 
 @with_replica

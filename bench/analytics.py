@@ -11,7 +11,8 @@ What it measures, each beside a baseline of the same run (the machine is shared:
 2. Ingest: events recorded then written by the buffer's COPY batches into the partitioned table, per second.
 3. History: --events spread over 90 days and --customers (one INSERT ... SELECT), folded into the rollups.
 4. A customer's 90-day dashboard and the staff dashboard (p50/p95 of the selectors, on the standby).
-5. The incremental fold of one minute of events at the ingest target (5,000/s: 300,000 events).
+5. The incremental fold of one minute of events at the ingest target (5,000/s: 300,000 events), three
+   times, each minute's users new to their customer's day (the fold's worst case).
 6. Live: event_record -> flush -> fold (every ANALYTICS_FOLD_INTERVAL_S, as beat runs it) -> the
    customer's channel-layer group, received by a subscriber.
 """
@@ -71,8 +72,8 @@ def main() -> int:
     from platform_core.models import Customer
     from realtime.analytics.live import dashboard_updates_publish
     from realtime.analytics.selectors import customer_dashboard, staff_dashboard
-    from realtime.analytics.services import partitions_ensure, rollups_fold, views_refresh
-    from realtime.models import AnalyticsEvent
+    from realtime.analytics.services import partitions_ensure, partitions_maintain, rollups_fold, views_refresh
+    from realtime.models import AnalyticsEvent, AnalyticsRollup
 
     call_command("migrate", verbosity=0)
     rows: list[tuple[str, str, str]] = []
@@ -178,6 +179,9 @@ def main() -> int:
     with override_settings(ANALYTICS_EVENT_MAX_AGE_HOURS=24 * 92):
         rollups_fold()
     history_fold = time.perf_counter() - started
+    partitions_maintain()  # as beat does hourly: minute rollups older than ANALYTICS_MINUTE_ROLLUP_DAYS go
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {AnalyticsRollup._meta.db_table}")  # as autovacuum does after a prune
     views_refresh()
     rows.append((f"history: {args.events:,} events, {args.customers} customers, 90 days", f"{seed:.1f} s insert",
                  f"{history_fold:.1f} s first fold"))  # fmt: skip
@@ -206,19 +210,26 @@ def main() -> int:
     p50, p95 = percentiles(staff_ms)
     rows.append(("staff dashboard, 90 days", f"p50 {p50:.1f} / p95 {p95:.1f} ms", "target < 200 ms"))
 
-    # 5. Incremental fold of one minute of events.
+    # 5. Incremental fold of one minute of events: three minutes, each from users not seen yet today
+    # (the worst case: every event a new active user of its customer's day).
     rollups_fold()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""INSERT INTO {table} (occurred_at, customer_id, user_id, type, properties)
-            SELECT now() - (g %% 60) * interval '1 second', (%(ids)s::bigint[])[1 + (g %% %(n)s)], g %% 997,
-                   (%(types)s::text[])[1 + (g %% 10)], '{{}}'
-            FROM generate_series(1, %(events)s) g""",  # noqa: S608 - our table
-            {"ids": ids, "n": len(ids), "types": types, "events": args.minute_events},
-        )
-    fold_ms = timed(rollups_fold, 1)[0]
+    fold_ms = []
+    for repeat in range(3):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {table} (occurred_at, customer_id, user_id, type, properties)
+                SELECT now() - (g %% 60) * interval '1 second', (%(ids)s::bigint[])[1 + (g %% %(n)s)],
+                       %(users)s + g %% 997, (%(types)s::text[])[1 + (g %% 10)], '{{}}'
+                FROM generate_series(1, %(events)s) g""",  # noqa: S608 - our table
+                {"ids": ids, "n": len(ids), "types": types, "events": args.minute_events, "users": 1000 * (repeat + 1)},
+            )
+        fold_ms += timed(rollups_fold, 1)
     rows.append(
-        (f"incremental fold of one minute ({args.minute_events:,} events)", f"{fold_ms:.0f} ms", "target < 1 s")
+        (
+            f"incremental fold of one minute ({args.minute_events:,} events)",
+            f"median {statistics.median(fold_ms):.0f} / max {max(fold_ms):.0f} ms",
+            "target < 1 s (3 minutes, each all new users)",
+        )
     )
 
     # 6. Live: record -> flush thread -> fold loop (as beat) -> channel layer group.

@@ -91,13 +91,17 @@ def customer_dashboard(
             )
             active_total = cursor.fetchone()[0]
         # Hour rollups are kept for good and indexed by customer: no probe into every events partition.
-        first_value = (
-            AnalyticsRollup.objects.using(alias)
-            .filter(granularity=AnalyticsRollup.Granularity.HOUR, customer_id=customer.pk, type__in=FIRST_VALUE_TYPES)
-            .order_by("bucket")
-            .values_list("bucket", flat=True)
-            .first()
+        # The first of each type on its own (the unique index's prefix, then bucket order: one index probe
+        # each); `type IN (...) ORDER BY bucket LIMIT 1` had PostgreSQL walk the bucket index of every
+        # customer's hours, 1.2 s over 10 M events for a customer with none of these types.
+        hours = AnalyticsRollup.objects.using(alias).filter(
+            granularity=AnalyticsRollup.Granularity.HOUR, customer_id=customer.pk
         )
+        firsts = [
+            hours.filter(type=type_).order_by("bucket").values_list("bucket", flat=True)[:1]
+            for type_ in FIRST_VALUE_TYPES
+        ]
+        first_value = min(firsts[0].union(*firsts[1:], all=True), default=None)
         return {
             "rows": rows,
             "active": active,

@@ -1,11 +1,11 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from assessments.api import ai_views as v
 
 # One entry per first path segment: config/urls.py splices these into /api/v1/, where a request
 # tries each prefix once instead of every route of every app (issue 12). jobs/ and assessments/
 # also have entries in platform_core's and assessments' urls, tried first.
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "jobs/",
         include(

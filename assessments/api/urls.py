@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from assessments.api import views
 
@@ -34,7 +34,7 @@ business_case_patterns = [
     path("<int:business_case_id>/save", views.BusinessCaseSaveView.as_view(), name="business-case-save"),
 ]
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("assessments/", include(assessment_patterns)),
     path("products/", include(product_patterns)),
     path("cost-calculator/", include(cost_patterns)),

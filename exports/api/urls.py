@@ -1,4 +1,4 @@
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from exports.api import views
 
@@ -13,4 +13,4 @@ export_patterns = [
     re_path(r"^(?P<export_id>[0-9a-f-]{36})/download/?$", views.ExportDownloadView.as_view(), name="export-download"),
 ]
 
-urlpatterns = [path("exports/", include(export_patterns))]
+urlpatterns: list[URLPattern | URLResolver] = [path("exports/", include(export_patterns))]

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from platform_core.api import jobs, security, views
 
@@ -40,7 +40,7 @@ team_patterns = [
     ),
 ]
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/", include(auth_patterns)),
     path("users/", include(user_patterns)),
     path("jobs/", include(job_patterns)),

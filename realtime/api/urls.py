@@ -1,10 +1,10 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from realtime.api import analytics, views
 
 # One entry per first path segment: config/urls.py splices these into /api/v1/, where a request
 # tries each prefix once instead of every route of every app (issue 12).
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("realtime/ticket/", views.TicketView.as_view(), name="realtime-ticket"),
     path(
         "analytics/",

@@ -1,10 +1,10 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from integrations.webhooks.api import views
 
 # One entry per first path segment: config/urls.py splices these into /api/v1/, where a request
 # tries each prefix once instead of every route of every app (issue 12).
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("webhooks/<slug:source>/", views.inbound_webhook_view, name="inbound-webhook"),
     path(
         "webhook-endpoints/",

@@ -68,6 +68,8 @@ def user_snapshot_write(*, user: User) -> None:
             "staff": int(user.is_staff),
             "active": int(user.is_active),
             "email": user.email,
+            "name": user.full_name,
+            "joined": user.date_joined.isoformat(),
             "cst": status,
             "cust": json.dumps(
                 [customer.name, customer.slug, customer.tier, customer.created_at.isoformat()] if customer else []

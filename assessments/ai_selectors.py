@@ -35,26 +35,32 @@ def assessment_insight_list(*, session: AssessmentSession) -> QuerySet[Assessmen
     return AssessmentInsight.objects.filter(session=session)
 
 
+RESOURCE_LIBRARY_FIELDS = (
+    "code",
+    "asset_number",
+    "title",
+    "description",
+    "category",
+    "tier",
+    "unlock_milestone",
+    "unlock_threshold",
+    "consulting_equivalent",
+)
+
+
 def resource_library_for_customer(*, customer: Customer, tier: str | None = None) -> list[dict[str, Any]]:
     """Every asset with its unlock state: unlocked once the customer's progress reaches its threshold."""
     completion = progress_get_for_customer(customer=customer)["completion_percentage"]
     generated = set(GeneratedResource.objects.filter(customer=customer).values_list("resource_id", flat=True))
-    definitions = ResourceDefinition.objects.all()
+    # Plain rows, not 38 model instances per request (issue 12).
+    definitions = ResourceDefinition.objects.values("pk", *RESOURCE_LIBRARY_FIELDS)
     if tier:
         definitions = definitions.filter(tier=tier)
     return [
         {
-            "code": d.code,
-            "asset_number": d.asset_number,
-            "title": d.title,
-            "description": d.description,
-            "category": d.category,
-            "tier": d.tier,
-            "unlock_milestone": d.unlock_milestone,
-            "unlock_threshold": d.unlock_threshold,
-            "consulting_equivalent": d.consulting_equivalent,
-            "is_unlocked": completion >= d.unlock_threshold,
-            "is_generated": d.pk in generated,
+            **{name: d[name] for name in RESOURCE_LIBRARY_FIELDS},
+            "is_unlocked": completion >= d["unlock_threshold"],
+            "is_generated": d["pk"] in generated,
         }
         for d in definitions
     ]

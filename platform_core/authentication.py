@@ -27,7 +27,7 @@ from platform_core.throttling import limits_for, usage_record
 
 def _user_from_snapshot(snapshot: dict[str, str]) -> User:
     """A User with the fields requests need loaded; any other field loads on first access."""
-    known = {
+    known: dict[str, Any] = {
         "id": int(snapshot["uid"]),
         "customer_id": int(snapshot["cid"]) if snapshot["cid"] else None,
         "role": snapshot["role"],
@@ -35,6 +35,9 @@ def _user_from_snapshot(snapshot: dict[str, str]) -> User:
         "is_active": snapshot["active"] == "1",
         "email": snapshot["email"],
     }
+    if snapshot.get("joined"):  # snapshots written before these two fields make /auth/me/ read the row
+        known["full_name"] = snapshot["name"]
+        known["date_joined"] = datetime.fromisoformat(snapshot["joined"])
     # from_db takes the values in the model's field order.
     names = [f.attname for f in User._meta.concrete_fields if f.attname in known]
     user = User.from_db("default", names, [known[name] for name in names])

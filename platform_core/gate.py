@@ -3,8 +3,8 @@
 Keys (in the cache's Redis; every value can be rebuilt from PostgreSQL, so eviction is safe):
   sec:s:<session id>  hash uid, seen (epoch of last activity), end (reason once ended), exp (absolute end)
   sec:u:<user id>     hash cid, role, staff, active, email, cst (the customer's status), cust (JSON of the
-                      customer's name, slug, tier, created): what a request needs of its user and
-                      customer, no SQL
+                      customer's name, slug, tier, created), name and joined (full name, date joined:
+                      GET /auth/me/): what a request needs of its user and customer, no SQL
   sec:rl:<name>:<who>:<window number>  fixed-window counters, expiring with their window
 """
 
@@ -28,7 +28,7 @@ USER_SNAPSHOT_TTL = 300  # seconds; changes made by services drop the snapshot a
 # a plain DRF + simplejwt view of the same rows: req/s and worker CPU per request); rerun it before a swap.
 _GATE_LUA = """
 local now = tonumber(ARGV[1])
-local out = {"none", "", "", "", "", "", "", "", ""}
+local out = {"none", "", "", "", "", "", "", "", "", "", ""}
 local first = 1
 if ARGV[3] == "1" then
   first = 3
@@ -42,11 +42,11 @@ if ARGV[3] == "1" then
   elseif now - tonumber(s[2]) > tonumber(ARGV[2]) then
     out[1] = "ended"; out[2] = "idle"
   else
-    local u = redis.call("HMGET", KEYS[2], "cid", "role", "staff", "active", "email", "cst", "cust")
+    local u = redis.call("HMGET", KEYS[2], "cid", "role", "staff", "active", "email", "cst", "cust", "name", "joined")
     if not u[4] then
       out[1] = "nouser"
     else
-      out = {"ok", s[1], u[1], u[2], u[3], u[4], u[5], u[6] or "", u[7] or ""}
+      out = {"ok", s[1], u[1], u[2], u[3], u[4], u[5], u[6] or "", u[7] or "", u[8] or "", u[9] or ""}
     end
     redis.call("HSET", KEYS[1], "seen", ARGV[1])
   end
@@ -59,7 +59,7 @@ end
 return out
 """
 
-SNAPSHOT_FIELDS = ("uid", "cid", "role", "staff", "active", "email", "cst", "cust")
+SNAPSHOT_FIELDS = ("uid", "cid", "role", "staff", "active", "email", "cst", "cust", "name", "joined")
 HEAD = 1 + len(SNAPSHOT_FIELDS)  # the state, then the snapshot; the rate-limit counts follow
 
 _script: Script | None = None

@@ -4,14 +4,14 @@ from django.core.validators import URLValidator
 from rest_framework import serializers
 
 from assessments.models import AssessmentInsight, CompanyRating, GeneratedResource, IcpAnalysis, PersonaSet
-from platform_core.api.fields import ModelSerializer
+from platform_core.api.fields import ModelSerializer, Serializer
 
 BUSINESS_MODELS = ["b2b-subscription", "b2b-one-time", "b2c-subscription", "b2c-one-time", "marketplace", "freemium"]
 WEB_URL = URLValidator(schemes=["http", "https"], message="Enter an http or https address.")
 AI_META = ["source", "model", "input_tokens", "output_tokens", "cost_usd", "created_at"]
 
 
-class ProductInfoSerializer(serializers.Serializer):
+class ProductInfoSerializer(Serializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(max_length=2000, required=False)
     distinguishing_feature = serializers.CharField(max_length=1000, required=False)
@@ -23,7 +23,7 @@ class ProductInfoSerializer(serializers.Serializer):
         return attrs
 
 
-class GenerateIcpInputSerializer(serializers.Serializer):
+class GenerateIcpInputSerializer(Serializer):
     product_info = ProductInfoSerializer(required=False)
     industry = serializers.CharField(max_length=100, required=False)
     company_size = serializers.CharField(max_length=50, required=False)
@@ -33,31 +33,31 @@ class GenerateIcpInputSerializer(serializers.Serializer):
     goals = serializers.ListField(child=serializers.CharField(max_length=200), max_length=10, required=False)
 
 
-class PersonasInputSerializer(serializers.Serializer):
+class PersonasInputSerializer(Serializer):
     company_context = serializers.CharField(min_length=10, max_length=5000)
     industry = serializers.CharField(min_length=2, max_length=200)
     target_market = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class RateCompanyInputSerializer(serializers.Serializer):
+class RateCompanyInputSerializer(Serializer):
     company_url = serializers.URLField(max_length=500, validators=[WEB_URL])
     icp_analysis_id = serializers.IntegerField(required=False)
 
 
-class RateBatchInputSerializer(serializers.Serializer):
+class RateBatchInputSerializer(Serializer):
     companies = serializers.ListField(
         child=serializers.URLField(max_length=500, validators=[WEB_URL]), min_length=1, max_length=50
     )
     icp_analysis_id = serializers.IntegerField(required=False)
 
 
-class InsightResponseSerializer(serializers.Serializer):
+class InsightResponseSerializer(Serializer):
     question_id = serializers.RegexField(r"^q([1-9]|1[0-4])$")
     question_text = serializers.CharField(max_length=500)
     response = serializers.IntegerField(min_value=1, max_value=4)
 
 
-class InsightInputSerializer(serializers.Serializer):
+class InsightInputSerializer(Serializer):
     batch_number = serializers.IntegerField(min_value=1, max_value=3, default=1)
     responses = InsightResponseSerializer(many=True, allow_empty=False)
 
@@ -94,7 +94,7 @@ class AssessmentInsightSerializer(ModelSerializer[AssessmentInsight]):
         fields = ["id", "batch_number", "question_range", "content", "source", "model", "created_at"]
 
 
-class AssessmentInsightListSerializer(serializers.Serializer):
+class AssessmentInsightListSerializer(Serializer):
     insights = AssessmentInsightSerializer(many=True)
 
 
@@ -107,7 +107,7 @@ class GeneratedResourceSerializer(ModelSerializer[GeneratedResource]):
         fields = ["id", "code", "title", "content", "context_resources", *AI_META]
 
 
-class ResourceStateSerializer(serializers.Serializer):
+class ResourceStateSerializer(Serializer):
     code = serializers.CharField()
     asset_number = serializers.IntegerField()
     title = serializers.CharField()
@@ -121,13 +121,13 @@ class ResourceStateSerializer(serializers.Serializer):
     is_generated = serializers.BooleanField()
 
 
-class ResourceLibraryMetadataSerializer(serializers.Serializer):
+class ResourceLibraryMetadataSerializer(Serializer):
     total_resources = serializers.IntegerField()
     unlocked = serializers.IntegerField()
     generated = serializers.IntegerField()
 
 
-class ResourceLibrarySerializer(serializers.Serializer):
+class ResourceLibrarySerializer(Serializer):
     """The response of GET /resources/ (schema only: the view returns the selector's dicts)."""
 
     resources = ResourceStateSerializer(many=True)

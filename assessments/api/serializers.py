@@ -8,26 +8,26 @@ from rest_framework import serializers
 
 from assessments import formulas
 from assessments.models import AssessmentSession, BusinessCase, CostCalculation, ProductDetails
-from platform_core.api.fields import ModelSerializer
+from platform_core.api.fields import ModelSerializer, Serializer
 
 # --- Assessment sessions -----------------------------------------------------------------------
 
 SESSION_ID = serializers.RegexField(r"^[A-Za-z0-9_-]{10,100}$", max_length=100)
 
 
-class StartProductInfoSerializer(serializers.Serializer):
+class StartProductInfoSerializer(Serializer):
     business_model = serializers.CharField(max_length=500, required=False, allow_blank=True)
     product_description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     product_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class AssessmentStartInputSerializer(serializers.Serializer):
+class AssessmentStartInputSerializer(Serializer):
     session_id = SESSION_ID
     start_time = serializers.DateTimeField(required=False)
     product_info = StartProductInfoSerializer(required=False)
 
 
-class ResponsesSerializer(serializers.Serializer):
+class ResponsesSerializer(Serializer):
     """q1..q14, each 1-4 ("Definitely No" .. "Definitely Yes")."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -37,14 +37,14 @@ class ResponsesSerializer(serializers.Serializer):
         }
 
 
-class UserInfoSerializer(serializers.Serializer):
+class UserInfoSerializer(Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     email = serializers.EmailField(max_length=254)
     company = serializers.CharField(min_length=1, max_length=200)
     role = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class SubmitProductInfoSerializer(serializers.Serializer):
+class SubmitProductInfoSerializer(Serializer):
     product_name = serializers.CharField(max_length=200)
     product_description = serializers.CharField(max_length=1000)
     key_features = serializers.CharField(max_length=1000)
@@ -54,13 +54,13 @@ class SubmitProductInfoSerializer(serializers.Serializer):
     distinguishing_feature = serializers.CharField(max_length=500)
 
 
-class GeneratedContentSerializer(serializers.Serializer):
+class GeneratedContentSerializer(Serializer):
     icp_generated = serializers.BooleanField(required=False)
     tbp_generated = serializers.BooleanField(required=False)
     buyer_gap = serializers.IntegerField(min_value=0, max_value=100, required=False)
 
 
-class AssessmentSubmitInputSerializer(serializers.Serializer):
+class AssessmentSubmitInputSerializer(Serializer):
     """`results` (client-computed scores) is deliberately not a field: the server scores."""
 
     session_id = SESSION_ID
@@ -80,7 +80,7 @@ class AssessmentSubmitInputSerializer(serializers.Serializer):
         return value
 
 
-class ClaimInputSerializer(serializers.Serializer):
+class ClaimInputSerializer(Serializer):
     token = serializers.CharField(max_length=500)
 
 
@@ -120,7 +120,7 @@ def _bounded(field: str, **kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(min_value=low, max_value=high, **kwargs)
 
 
-class CostInputsSerializer(serializers.Serializer):
+class CostInputsSerializer(Serializer):
     """The nine inputs of domain.md §5 with their ranges."""
 
     potential_deals = _bounded("potential_deals", max_digits=12, decimal_places=2)
@@ -143,7 +143,7 @@ class CostSaveInputSerializer(CostCalculateInputSerializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class CostCompareInputSerializer(serializers.Serializer):
+class CostCompareInputSerializer(Serializer):
     base_inputs = CostInputsSerializer()
     scenarios = serializers.ListField(
         child=serializers.ChoiceField(choices=CostCalculation.Scenario.choices), min_length=1, max_length=3
@@ -165,7 +165,7 @@ class CostCalculationSerializer(ModelSerializer[CostCalculation]):
 # --- Business case -----------------------------------------------------------------------------
 
 
-class BusinessCaseRequirementsSerializer(serializers.Serializer):
+class BusinessCaseRequirementsSerializer(Serializer):
     timeline = serializers.IntegerField(min_value=1, max_value=60, help_text="Months.")
     budget = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, max_value=10_000_000)
     team_size = serializers.IntegerField(min_value=1, max_value=100_000, required=False)
@@ -174,7 +174,7 @@ class BusinessCaseRequirementsSerializer(serializers.Serializer):
     )
 
 
-class BusinessCaseContextSerializer(serializers.Serializer):
+class BusinessCaseContextSerializer(Serializer):
     industry = serializers.CharField(min_length=2, max_length=100)
     company_size = serializers.CharField(min_length=2, max_length=50)
     current_challenges = serializers.ListField(
@@ -182,7 +182,7 @@ class BusinessCaseContextSerializer(serializers.Serializer):
     )
 
 
-class BusinessCaseGenerateInputSerializer(serializers.Serializer):
+class BusinessCaseGenerateInputSerializer(Serializer):
     type = serializers.ChoiceField(choices=["pilot", "full", "full_implementation"])
     requirements = BusinessCaseRequirementsSerializer()
     context = BusinessCaseContextSerializer()  # type: ignore[assignment]  # the body field is named "context"
@@ -191,7 +191,7 @@ class BusinessCaseGenerateInputSerializer(serializers.Serializer):
         return "full_implementation" if value == "full" else value
 
 
-class CostAnalysisSerializer(serializers.Serializer):
+class CostAnalysisSerializer(Serializer):
     total_cost = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
     lost_revenue = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0, default=Decimal(0))
     delay_months = serializers.IntegerField(min_value=0, max_value=24, default=0)
@@ -200,18 +200,18 @@ class CostAnalysisSerializer(serializers.Serializer):
     poor_messaging = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0, default=Decimal(0))
 
 
-class IcpDataSerializer(serializers.Serializer):
+class IcpDataSerializer(Serializer):
     target_market = serializers.CharField(max_length=500, required=False, allow_blank=True)
     pain_points = serializers.ListField(child=serializers.CharField(max_length=300), max_length=20, required=False)
     buying_triggers = serializers.ListField(child=serializers.CharField(max_length=300), max_length=20, required=False)
 
 
-class BusinessCaseSimpleInputSerializer(serializers.Serializer):
+class BusinessCaseSimpleInputSerializer(Serializer):
     cost_analysis = CostAnalysisSerializer(required=False)
     icp_data = IcpDataSerializer(required=False)
 
 
-class BusinessCaseSaveInputSerializer(serializers.Serializer):
+class BusinessCaseSaveInputSerializer(Serializer):
     title = serializers.CharField(min_length=1, max_length=200, required=False)
 
 
@@ -243,19 +243,19 @@ class BusinessCaseListSerializer(ModelSerializer[BusinessCase]):
 # --- Progress and search -----------------------------------------------------------------------
 
 
-class ProgressTrackInputSerializer(serializers.Serializer):
+class ProgressTrackInputSerializer(Serializer):
     action = serializers.CharField(min_length=2, max_length=100)
     metadata = serializers.DictField(required=False, default=dict)
 
 
-class SearchInputSerializer(serializers.Serializer):
+class SearchInputSerializer(Serializer):
     q = serializers.CharField(min_length=2, max_length=200)
 
 
 # --- Response shapes (documentation of the dict-shaped answers in the OpenAPI schema) ---------
 
 
-class StartOutputSerializer(serializers.Serializer):
+class StartOutputSerializer(Serializer):
     session_id = serializers.CharField()
     record_id = serializers.UUIDField()
     status = serializers.CharField()
@@ -264,7 +264,7 @@ class StartOutputSerializer(serializers.Serializer):
     )
 
 
-class ScoresSerializer(serializers.Serializer):
+class ScoresSerializer(Serializer):
     buyer_score = serializers.IntegerField(min_value=0, max_value=100)
     tech_score = serializers.IntegerField(min_value=0, max_value=100)
     overall_score = serializers.IntegerField(min_value=0, max_value=100)
@@ -295,35 +295,35 @@ class ResultsOutputSerializer(ScoresSerializer):
     calculated_at = serializers.DateTimeField(allow_null=True)
 
 
-class ClaimTokenInputSerializer(serializers.Serializer):
+class ClaimTokenInputSerializer(Serializer):
     secret = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class ClaimTokenSentSerializer(serializers.Serializer):
+class ClaimTokenSentSerializer(Serializer):
     delivered = serializers.ChoiceField(choices=["email"])
     expires_at = serializers.DateTimeField()
 
 
-class ClaimTokenOutputSerializer(serializers.Serializer):
+class ClaimTokenOutputSerializer(Serializer):
     token = serializers.CharField()
     expires_at = serializers.DateTimeField()
 
 
-class CostCategorySerializer(serializers.Serializer):
+class CostCategorySerializer(Serializer):
     formula = serializers.CharField()
     value = serializers.FloatField()
     description = serializers.CharField()
     percentage = serializers.FloatField()
 
 
-class RoiScenarioSerializer(serializers.Serializer):
+class RoiScenarioSerializer(Serializer):
     investment = serializers.FloatField()
     benefits = serializers.FloatField()
     roi = serializers.FloatField()
     payback_months = serializers.FloatField(allow_null=True)
 
 
-class CostResultOutputSerializer(serializers.Serializer):
+class CostResultOutputSerializer(Serializer):
     scenario = serializers.CharField()
     multiplier = serializers.FloatField()
     inputs = serializers.DictField(child=serializers.FloatField())
@@ -333,22 +333,22 @@ class CostResultOutputSerializer(serializers.Serializer):
     generated_at = serializers.DateTimeField()
 
 
-class CostComparisonSerializer(serializers.Serializer):
+class CostComparisonSerializer(Serializer):
     scenario = serializers.CharField()
     multiplier = serializers.FloatField()
     total_cost = serializers.FloatField()
     inputs = serializers.DictField(child=serializers.FloatField())
 
 
-class CostCompareOutputSerializer(serializers.Serializer):
+class CostCompareOutputSerializer(Serializer):
     comparisons = CostComparisonSerializer(many=True)
 
 
-class TemplatesOutputSerializer(serializers.Serializer):
+class TemplatesOutputSerializer(Serializer):
     templates = serializers.ListField(child=serializers.DictField())
 
 
-class MilestoneSerializer(serializers.Serializer):
+class MilestoneSerializer(Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     description = serializers.CharField()
@@ -358,7 +358,7 @@ class MilestoneSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
-class ProgressOutputSerializer(serializers.Serializer):
+class ProgressOutputSerializer(Serializer):
     completion_percentage = serializers.IntegerField(min_value=0, max_value=100)
     completed_milestones = serializers.IntegerField()
     total_milestones = serializers.IntegerField()
@@ -369,14 +369,14 @@ class ProgressOutputSerializer(serializers.Serializer):
     milestones = MilestoneSerializer(many=True)
 
 
-class ProgressTrackOutputSerializer(serializers.Serializer):
+class ProgressTrackOutputSerializer(Serializer):
     action = serializers.CharField()
     milestones_triggered = serializers.ListField(child=serializers.CharField())
     tracked_at = serializers.DateTimeField()
     progress = ProgressOutputSerializer()
 
 
-class SearchHitSerializer(serializers.Serializer):
+class SearchHitSerializer(Serializer):
     type = serializers.ChoiceField(choices=["product", "cost_calculation", "business_case"])
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -385,10 +385,10 @@ class SearchHitSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class SearchOutputSerializer(serializers.Serializer):
+class SearchOutputSerializer(Serializer):
     query = serializers.CharField()
     results = SearchHitSerializer(many=True)
 
 
-class PrimaryProductOutputSerializer(serializers.Serializer):
+class PrimaryProductOutputSerializer(Serializer):
     product = ProductSerializer(allow_null=True)

@@ -64,15 +64,19 @@ def claim_secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _session_open(session_id: str) -> tuple[AssessmentSession, str]:
-    """The session row, locked; and its claim secret when this call created it ("" otherwise: a
-    retried start or someone else's call with the same id never learns it)."""
-    session, created = AssessmentSession.objects.select_for_update().get_or_create(session_id=session_id)
-    if not created:
-        return session, ""
+def _session_open(session_id: str, **defaults: Any) -> tuple[AssessmentSession, str, bool]:
+    """The session row, locked (created with `defaults` when new); its claim secret when this call
+    created it ("" otherwise: a retried start or someone else's call with the same id never learns it);
+    and whether it was created."""
     secret = secrets.token_urlsafe(32)
-    session.claim_secret_hash = claim_secret_hash(secret)
-    return session, secret
+    session, created = AssessmentSession.objects.select_for_update().get_or_create(
+        session_id=session_id, defaults={"claim_secret_hash": claim_secret_hash(secret), **defaults}
+    )
+    return session, secret if created else "", created
+
+
+def _product_defaults(product_info: dict[str, str] | None) -> dict[str, str]:
+    return {field: product_info[field] or "" for field in PRODUCT_FIELDS if product_info and field in product_info}
 
 
 @transaction.atomic
@@ -80,11 +84,13 @@ def assessment_start(*, session_id: str, product_info: dict[str, str] | None = N
     """Open a session (idempotent while it is still open: a retried start updates the product info).
 
     Returns the session and its claim secret (only from the call that created it)."""
-    session, secret = _session_open(session_id)
+    # A new session is inserted with its product info: no UPDATE of the row just created.
+    session, secret, created = _session_open(session_id, **_product_defaults(product_info))
     _ensure_open(session)
     event_record("assessment.started", properties={"session_id": session.session_id})
-    _apply_product_info(session, product_info)
-    session.save()
+    if not created:
+        _apply_product_info(session, product_info)
+        session.save()
     return session, secret
 
 
@@ -101,7 +107,7 @@ def assessment_submit(
     """Score the answers on the server and queue the calculation job; scores sent by a client are ignored.
 
     Returns the session and its claim secret when this call created it (no start before)."""
-    session, secret = _session_open(session_id)
+    session, secret, _ = _session_open(session_id)
     _ensure_open(session)
     for qid in formulas.QUESTION_IDS:
         setattr(session, f"{qid}_response", responses[qid])

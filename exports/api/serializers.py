@@ -5,10 +5,10 @@ from rest_framework import serializers
 from exports.documents import DOCUMENT_TYPES
 from exports.models import HEX_COLOR, Branding, Export
 from exports.renderers import FORMATS
-from platform_core.api.fields import ModelSerializer
+from platform_core.api.fields import ModelSerializer, Serializer
 
 
-class ExportRequestSerializer(serializers.Serializer):
+class ExportRequestSerializer(Serializer):
     document = serializers.CharField(max_length=64)
     format = serializers.ChoiceField(choices=sorted(FORMATS))
     ids = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=50)
@@ -48,7 +48,7 @@ class ExportSerializer(ModelSerializer[Export]):
         return f"/api/v1/exports/{export.id}/download" if export.status == Export.Status.READY else None
 
 
-class DocumentTypeSerializer(serializers.Serializer):
+class DocumentTypeSerializer(Serializer):
     name = serializers.CharField()
     title = serializers.CharField()
     description = serializers.CharField()
@@ -63,7 +63,7 @@ class DocumentTypeSerializer(serializers.Serializer):
         }
 
 
-class DownloadLinkSerializer(serializers.Serializer):
+class DownloadLinkSerializer(Serializer):
     url = serializers.CharField()
     expires_at = serializers.DateTimeField()
 
@@ -73,7 +73,7 @@ LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = 4096 * 4096
 
 
-class BrandingInputSerializer(serializers.Serializer):
+class BrandingInputSerializer(Serializer):
     color = serializers.RegexField(HEX_COLOR, required=False, error_messages={"invalid": "Use # and six hex digits."})
     logo = serializers.ImageField(required=False)
     remove_logo = serializers.BooleanField(required=False, default=False)

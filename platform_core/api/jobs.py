@@ -30,6 +30,24 @@ class JobSerializer(ModelSerializer[Job]):
         return {"code": job.error_code, "message": job.error} if job.error_code else None
 
 
+# The columns JobSerializer reads: a page skips each job's input (JSON) and bookkeeping columns.
+JOB_SERIALIZER_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "progress",
+    "message",
+    "result",
+    "error_code",
+    "error",
+    "attempts",
+    "max_attempts",
+    "created_at",
+    "started_at",
+    "finished_at",
+)
+
+
 JobAcceptedSerializer = inline_serializer(
     "JobAccepted",
     {"job_id": serializers.UUIDField(), "status": serializers.CharField(), "status_url": serializers.CharField()},
@@ -70,7 +88,7 @@ class JobListView(ListAPIView):
             user=self.request.user,  # type: ignore[arg-type]
             status=status_filter,
             kind=self.request.query_params.get("kind"),
-        )
+        ).only(*JOB_SERIALIZER_COLUMNS)
 
 
 class JobDetailView(APIView):

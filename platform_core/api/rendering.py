@@ -22,14 +22,23 @@ def camel_key(key: str) -> str:
 
 
 def _key(key: Any) -> Any:
+    if type(key) is str:
+        return camel_key(key)
     if isinstance(key, Promise):  # lazily translated
         key = force_str(key)
     return camel_key(key) if isinstance(key, str) else key
 
 
+# What most values of a response are: returned as they are after one set lookup, where isinstance
+# checks against dict, the sequences and Promise cost several calls per value (issue 12).
+_LEAF_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def camelize(data: Any) -> Any:
+    if type(data) in _LEAF_TYPES:
+        return data
     if isinstance(data, dict):
-        return {_key(key): camelize(value) for key, value in data.items()}
+        return {camel_key(key) if type(key) is str else _key(key): camelize(value) for key, value in data.items()}
     if isinstance(data, list | tuple | set | frozenset):
         return [camelize(item) for item in data]
     if isinstance(data, Promise):

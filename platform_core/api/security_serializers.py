@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from platform_core.api.fields import ModelSerializer
+from platform_core.api.fields import ModelSerializer, Serializer
 from platform_core.api.serializers import MeSerializer
 from platform_core.models import ApiKey, AuditEvent, TeamInvitation, User, UserSession
 from platform_core.services.api_keys import SCOPES
@@ -24,16 +24,16 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-class LoginInputSerializer(serializers.Serializer):
+class LoginInputSerializer(Serializer):
     email = StrictCharField(max_length=254)
     password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
-class RefreshInputSerializer(serializers.Serializer):
+class RefreshInputSerializer(Serializer):
     refresh = StrictCharField(max_length=2000)
 
 
-class TokenOutputSerializer(serializers.Serializer):
+class TokenOutputSerializer(Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()
     session_id = serializers.UUIDField(source="session.id")
@@ -50,15 +50,15 @@ class SessionSerializer(ModelSerializer[UserSession]):
         return str(session.id) == self.context.get("current_session_id")
 
 
-class RevokeAllInputSerializer(serializers.Serializer):
+class RevokeAllInputSerializer(Serializer):
     include_current = StrictBooleanField(required=False, default=False)
 
 
-class RevokeAllOutputSerializer(serializers.Serializer):
+class RevokeAllOutputSerializer(Serializer):
     revoked = serializers.IntegerField(help_text="How many sessions were ended")
 
 
-class ApiKeyInputSerializer(serializers.Serializer):
+class ApiKeyInputSerializer(Serializer):
     name = StrictCharField(max_length=50)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=sorted(SCOPES)), min_length=1, max_length=20)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -80,7 +80,7 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
         fields = [*ApiKeySerializer.Meta.fields, "key"]
 
 
-class InvitationInputSerializer(serializers.Serializer):
+class InvitationInputSerializer(Serializer):
     email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(choices=User.Role.choices, default=User.Role.MEMBER)
 
@@ -98,13 +98,13 @@ class InvitationCreatedSerializer(InvitationSerializer):
         fields = [*InvitationSerializer.Meta.fields, "token"]
 
 
-class InvitationAcceptInputSerializer(serializers.Serializer):
+class InvitationAcceptInputSerializer(Serializer):
     token = StrictCharField(max_length=200)
     password = StrictCharField(max_length=128, required=False, default="", trim_whitespace=False)
     full_name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class InvitationAcceptedSerializer(serializers.Serializer):
+class InvitationAcceptedSerializer(Serializer):
     user = MeSerializer()
     tokens = TokenOutputSerializer(required=False)
 
@@ -115,7 +115,7 @@ class MemberSerializer(ModelSerializer[User]):
         fields = ["id", "email", "full_name", "role", "date_joined"]
 
 
-class RoleInputSerializer(serializers.Serializer):
+class RoleInputSerializer(Serializer):
     role = serializers.ChoiceField(choices=User.Role.choices)
 
 

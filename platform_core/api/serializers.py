@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from platform_core.api.fields import ModelSerializer
+from platform_core.api.fields import ModelSerializer, Serializer
 from platform_core.models import Customer, User
 
 
@@ -24,25 +24,25 @@ class MeSerializer(ModelSerializer[User]):
         fields = ["id", "email", "full_name", "role", "is_staff", "customer", "date_joined"]
 
 
-class RegisterInputSerializer(serializers.Serializer):
+class RegisterInputSerializer(Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True)
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     company_name = serializers.CharField(max_length=200)
 
 
-class TokenPairSerializer(serializers.Serializer):
+class TokenPairSerializer(Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()
 
 
-class RegisterOutputSerializer(serializers.Serializer):
+class RegisterOutputSerializer(Serializer):
     email = serializers.EmailField()
     verification_sent = serializers.BooleanField()
     message = serializers.CharField()
 
 
-class EmailVerifyInputSerializer(serializers.Serializer):
+class EmailVerifyInputSerializer(Serializer):
     token = serializers.CharField(max_length=500)
 
 
@@ -52,5 +52,5 @@ class EmailVerifyOutputSerializer(ModelSerializer[User]):
         fields = ["email", "email_verified_at"]
 
 
-class LogoutInputSerializer(serializers.Serializer):
+class LogoutInputSerializer(Serializer):
     refresh = serializers.CharField()

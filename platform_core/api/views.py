@@ -85,13 +85,19 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+ME_FIELDS = frozenset({"email", "full_name", "role", "is_staff", "customer_id", "date_joined"})
+
+
 class MeView(APIView):
     api_key_scope = "platform_core"
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        # The request's user carries only what authentication needs: read the profile in one query.
-        me = User.objects.select_related("customer").get(pk=request.user.pk or 0)
+        me = request.user
+        # The session's snapshot carries the profile (services drop it when the user changes); a user
+        # without those fields loaded (an older snapshot) is read in one query.
+        if not isinstance(me, User) or ME_FIELDS & me.get_deferred_fields():
+            me = User.objects.select_related("customer").get(pk=request.user.pk or 0)
         return Response(MeSerializer(me).data)
 
 

@@ -29,7 +29,9 @@ def _enqueue(job: Job, *, delay: float | None = None) -> None:
     task_enqueue(task_name=job.task_name, args=[str(job.id)], task_id=job.task_id, eta=eta)
 
 
-@transaction.atomic
+# No savepoint of its own: nobody recovers from a failed job_create inside their transaction, and a
+# SAVEPOINT/RELEASE pair is two round trips on every call (assessment submit, exports, AI jobs).
+@transaction.atomic(savepoint=False)
 def job_create(
     *,
     kind: str,

@@ -68,6 +68,8 @@ def user_snapshot_write(*, user: User) -> None:
             "staff": int(user.is_staff),
             "active": int(user.is_active),
             "email": user.email,
+            "name": user.full_name,
+            "joined": user.date_joined.isoformat(),
             "cst": status,
             "cust": json.dumps(
                 [customer.name, customer.slug, customer.tier, customer.created_at.isoformat()] if customer else []
@@ -168,7 +170,10 @@ def session_create(
 ) -> TokenPair:
     """A login: a new session and its tokens; beyond SESSION_MAX_PER_USER the oldest sessions end."""
     now = now or timezone.now()
-    User.objects.select_for_update().filter(pk=user.pk).first()  # one login of a user at a time
+    # One login of a user at a time; the customer comes with the lock, for the snapshot (no query of its own).
+    locked = User.objects.select_for_update(of=("self",)).select_related("customer").filter(pk=user.pk).first()
+    if locked is not None and locked.customer_id == user.customer_id:
+        User.customer.field.set_cached_value(user, locked.customer)
     active = _active_sessions(user.pk, now=now)
     overflow = active[: max(0, len(active) - settings.SESSION_MAX_PER_USER + 1)]
     _end(overflow, reason=UserSession.EndReason.SESSION_LIMIT, now=now)

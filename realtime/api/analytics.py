@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from platform_core.analytics import event_record
+from platform_core.api.fields import Serializer
 from platform_core.permissions import HasCustomer
 from platform_core.selectors.customers import customer_for_user
 from realtime.analytics.catalogue import CLIENT_TYPES
@@ -21,7 +22,7 @@ from realtime.analytics.services import event_window
 from realtime.api.analytics_serializers import AnalyticsDashboardSerializer
 
 
-class IngestEventSerializer(serializers.Serializer):
+class IngestEventSerializer(Serializer):
     type = serializers.CharField(max_length=64)
     occurred_at = serializers.DateTimeField(required=False)
     properties = serializers.DictField(required=False, default=dict)
@@ -53,7 +54,7 @@ class IngestEventSerializer(serializers.Serializer):
         return value
 
 
-class IngestSerializer(serializers.Serializer):
+class IngestSerializer(Serializer):
     events = IngestEventSerializer(many=True, allow_empty=False)
 
     def validate_events(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:

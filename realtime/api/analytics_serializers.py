@@ -2,34 +2,35 @@
 
 from rest_framework import serializers
 
+from platform_core.api.fields import Serializer
 from realtime.analytics.selectors import RANGES
 from realtime.models import AnalyticsRollup
 
 _BUCKET = "Bucket start (ISO 8601)"
 
 
-class AnalyticsCountPointSerializer(serializers.Serializer):
+class AnalyticsCountPointSerializer(Serializer):
     t = serializers.CharField(help_text=_BUCKET)
     count = serializers.IntegerField()
 
 
-class AnalyticsScorePointSerializer(serializers.Serializer):
+class AnalyticsScorePointSerializer(Serializer):
     t = serializers.CharField(help_text=_BUCKET)
     score = serializers.FloatField()
 
 
-class AnalyticsSeriesSerializer(serializers.Serializer):
+class AnalyticsSeriesSerializer(Serializer):
     type = serializers.CharField()
     points = AnalyticsCountPointSerializer(many=True)
 
 
-class AnalyticsTotalsSerializer(serializers.Serializer):
+class AnalyticsTotalsSerializer(Serializer):
     events = serializers.IntegerField()
     by_type = serializers.DictField(child=serializers.IntegerField(), help_text="Count per event type")
     active_users = serializers.IntegerField()
 
 
-class AnalyticsMetricsSerializer(serializers.Serializer):
+class AnalyticsMetricsSerializer(Serializer):
     assessment_completion_rate = serializers.FloatField(allow_null=True)
     score_trend = AnalyticsScorePointSerializer(many=True)
     tool_usage = serializers.IntegerField()

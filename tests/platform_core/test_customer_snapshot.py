@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from platform_core import gate
 from platform_core.models import Customer
 from tests.platform_core.factories import PASSWORD, UserFactory
 
@@ -51,3 +52,39 @@ def test_a_customer_changed_in_the_admin_is_reloaded_at_the_next_request(client)
         api.get("/api/v1/progress")  # reloads the user with its customer, once
         api.get("/api/v1/progress")
     assert _customer_reads(queries) == 1
+
+
+def test_me_answers_from_the_snapshot_and_sees_a_profile_changed_in_the_admin(client):
+    member = UserFactory(full_name="Ada Lovelace")
+    api = _signed_in(member)
+    with CaptureQueriesContext(connection) as queries:
+        me = api.get("/api/v1/auth/me/").json()
+    assert len(queries.captured_queries) == 0
+    assert me["fullName"] == "Ada Lovelace" and me["email"] == member.email
+    assert me["customer"]["id"] == member.customer_id and me["customer"]["name"] == member.customer.name
+    assert me["dateJoined"] == member.date_joined.isoformat().replace("+00:00", "Z")
+
+    staff = UserFactory(is_staff=True, is_superuser=True, customer=None)
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/platform_core/user/{member.pk}/change/",
+        {
+            "email": member.email,
+            "full_name": "Ada King",
+            "customer": member.customer_id,
+            "role": member.role,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert api.get("/api/v1/auth/me/").json()["fullName"] == "Ada King"
+
+
+def test_me_reads_the_row_when_the_snapshot_predates_the_profile_fields():
+    member = UserFactory(full_name="Grace Hopper")
+    api = _signed_in(member)
+    gate.client().hdel(gate.user_key(member.pk), "name", "joined")  # a snapshot written by the previous release
+    with CaptureQueriesContext(connection) as queries:
+        me = api.get("/api/v1/auth/me/").json()
+    assert len(queries.captured_queries) == 1
+    assert me["fullName"] == "Grace Hopper" and me["customer"]["id"] == member.customer_id

@@ -13,7 +13,7 @@ from prometheus_client import REGISTRY
 
 from platform_core.observability.context import context_begin, context_end
 from platform_core.observability.health_page import SNAPSHOT_KEY, last_hour_http
-from platform_core.observability.logs import ConsoleFormatter, JsonFormatter
+from platform_core.observability.logs import ConsoleFormatter, JsonFormatter, scrub_text
 
 
 def _record(message: str, *args: object, **extra: object) -> logging.LogRecord:
@@ -107,3 +107,21 @@ def test_the_last_hour_is_the_newest_snapshot_minus_the_one_an_hour_older_summed
     assert figures["error_rate"] == pytest.approx(10 / 2000)
     assert figures["p95_ms"] == 100
     assert figures["window_minutes"] == 60
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Authorization: BEARER abcdefghijklmnop",
+        "key SK-ABCDEFGHIJKLMNOPQRSTU in a message",
+        "PassWord=hunter2-hunter2",
+        "token eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.SflKxwRJSMeKKF2QT4",
+        "ünïcode text with api_key=abcdef1234",
+    ],
+)
+def test_secrets_are_redacted_whatever_their_case(text):
+    assert "[redacted]" in scrub_text(text)
+
+
+def test_a_line_without_secrets_is_left_as_it_is():
+    assert scrub_text("GET job-list 200 3.2ms") == "GET job-list 200 3.2ms"

@@ -8,6 +8,7 @@ from integrations.airtable.models import (
     AirtableTableMapping,
     Direction,
 )
+from platform_core.api.fields import Serializer
 
 BASE_ID_RE = r"^app[A-Za-z0-9]{14}$"
 
@@ -19,7 +20,7 @@ class TableMappingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TableMappingInputSerializer(serializers.Serializer):
+class TableMappingInputSerializer(Serializer):
     entity = serializers.CharField(max_length=40)
     table_name = serializers.CharField(max_length=200, required=False)
     key_field = serializers.CharField(max_length=200, required=False)
@@ -56,21 +57,21 @@ class ConnectionSerializer(serializers.ModelSerializer):
         return bool(obj.token_encrypted)
 
 
-class ConnectionInputSerializer(serializers.Serializer):
+class ConnectionInputSerializer(Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     base_id = serializers.RegexField(BASE_ID_RE, max_length=17)
     token = serializers.CharField(max_length=500, min_length=10, write_only=True, trim_whitespace=True)
     tables = TableMappingInputSerializer(many=True, required=False)
 
 
-class ConnectionUpdateSerializer(serializers.Serializer):
+class ConnectionUpdateSerializer(Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     token = serializers.CharField(max_length=500, min_length=10, write_only=True, required=False)
     status = serializers.ChoiceField(choices=[("active", "Active"), ("paused", "Paused")], required=False)
     tables = TableMappingInputSerializer(many=True, required=False)
 
 
-class SyncInputSerializer(serializers.Serializer):
+class SyncInputSerializer(Serializer):
     direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.BOTH)
     mode = serializers.ChoiceField(choices=AirtableSyncRun.Mode.choices, default=AirtableSyncRun.Mode.INCREMENTAL)
 

@@ -1,10 +1,10 @@
 from rest_framework import serializers
 
 from integrations.research.models import CompanyProfile
-from platform_core.api.fields import ModelSerializer
+from platform_core.api.fields import ModelSerializer, Serializer
 
 
-class ScreenshotInputSerializer(serializers.Serializer):
+class ScreenshotInputSerializer(Serializer):
     # A plain string: the URL rules (fetch_rules.url_check) answer invalid_url / url_not_allowed themselves.
     url = serializers.CharField(max_length=2000, allow_blank=True)
     full_page = serializers.BooleanField(default=False)
@@ -13,7 +13,7 @@ class ScreenshotInputSerializer(serializers.Serializer):
     )
 
 
-class CompanyResearchInputSerializer(serializers.Serializer):
+class CompanyResearchInputSerializer(Serializer):
     url = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     domain = serializers.CharField(max_length=253, required=False, allow_blank=True)
     depth = serializers.IntegerField(min_value=0, max_value=1, default=1)
@@ -29,7 +29,7 @@ class CompanyProfileSerializer(ModelSerializer[CompanyProfile]):
         ]  # fmt: skip
 
 
-class ScreenshotResultSerializer(serializers.Serializer):
+class ScreenshotResultSerializer(Serializer):
     """A screenshot job's result, and GET .../screenshots/{id} with a fresh link (services.screenshot_result)."""
 
     screenshot_id = serializers.UUIDField()
@@ -43,13 +43,13 @@ class ScreenshotResultSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
-class ProfileErrorSerializer(serializers.Serializer):
+class ProfileErrorSerializer(Serializer):
     code = serializers.CharField(help_text="site_unreachable | blocked_by_robots | url_not_allowed")
     message = serializers.CharField()
     status = serializers.IntegerField(allow_null=True, help_text="The site's HTTP status, when it answered")
 
 
-class CompanyProfileResultSerializer(serializers.Serializer):
+class CompanyProfileResultSerializer(Serializer):
     """A company research job's result, and GET .../companies/{id} (services.profile_result)."""
 
     profile_id = serializers.UUIDField()

@@ -2,9 +2,10 @@ from rest_framework import serializers
 
 from integrations.webhooks.models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from integrations.webhooks.services.outbound import EVENT_TYPES
+from platform_core.api.fields import Serializer
 
 
-class WebhookEndpointInputSerializer(serializers.Serializer):
+class WebhookEndpointInputSerializer(Serializer):
     url = serializers.URLField(max_length=500)
     event_types = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES), allow_empty=False)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)

@@ -30,22 +30,9 @@ class JobSerializer(ModelSerializer[Job]):
         return {"code": job.error_code, "message": job.error} if job.error_code else None
 
 
-# The columns JobSerializer reads: a page skips each job's input (JSON) and bookkeeping columns.
-JOB_SERIALIZER_COLUMNS = (
-    "id",
-    "kind",
-    "status",
-    "progress",
-    "message",
-    "result",
-    "error_code",
-    "error",
-    "attempts",
-    "max_attempts",
-    "created_at",
-    "started_at",
-    "finished_at",
-)
+# The columns JobSerializer reads (`error` shows error_code too): a page skips each job's input (JSON)
+# and bookkeeping columns.
+JOB_SERIALIZER_COLUMNS = (*JobSerializer.Meta.fields, "error_code")
 
 
 JobAcceptedSerializer = inline_serializer(

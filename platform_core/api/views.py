@@ -85,7 +85,8 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-ME_FIELDS = frozenset({"email", "full_name", "role", "is_staff", "customer_id", "date_joined"})
+# The User columns MeSerializer shows (its nested customer through customer_id).
+ME_FIELDS = frozenset("customer_id" if name == "customer" else name for name in MeSerializer.Meta.fields)
 
 
 class MeView(APIView):

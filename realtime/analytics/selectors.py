@@ -75,8 +75,9 @@ def customer_dashboard(
         )
         # A row per day holding its users: the day's count is the array's length, the range's a distinct
         # count over at most range-days arrays (never a row per user and day).
+        days = (start.date(), end.date() + timedelta(days=1))  # [first, after the last)
         active_days = AnalyticsActiveDay.objects.using(alias).filter(
-            customer_id=customer.pk, day__gte=start.date(), day__lt=end.date() + timedelta(days=1)
+            customer_id=customer.pk, day__gte=days[0], day__lt=days[1]
         )
         active = list(
             active_days.annotate(
@@ -87,7 +88,7 @@ def customer_dashboard(
             cursor.execute(
                 f"SELECT count(DISTINCT user_id) FROM {AnalyticsActiveDay._meta.db_table}, "  # noqa: S608 - our table
                 "unnest(user_ids) AS ids(user_id) WHERE customer_id = %s AND day >= %s AND day < %s",
-                [customer.pk, start.date(), end.date() + timedelta(days=1)],
+                [customer.pk, *days],
             )
             active_total = cursor.fetchone()[0]
         # Hour rollups are kept for good and indexed by customer: no probe into every events partition.

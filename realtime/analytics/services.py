@@ -153,6 +153,13 @@ def _fold_sql(source: str | None = None) -> str:
     users merged into one row per customer instead of a row per user (~10 µs each: 2.5 s) and left
     unwritten when nobody new was seen; `date_bin` on UTC instead of `date_trunc(..., 'UTC')` (no time
     zone lookup per row); grouping by hash, never by sorting (FOLD_SETTINGS).
+
+    A day's users: the minute's ids of a customer and day are collected without deduplication, then
+    deduplicated once together with the stored ones (one small hash per row; a global DISTINCT over
+    300,000 events cost ~150 ms more), read by the unique index. Folds never run concurrently (the
+    watermark's row lock, held by backfills too), so what is read is what is replaced. "Anybody new?"
+    is the merged array being longer: `stored @> new` compares element by element (quadratic), 1.45 s
+    for a minute of already-known users at ~3,700 a day, against 0.52 s this way.
     """
     events = source or _events_table()
     rollup, active = AnalyticsRollup._meta.db_table, AnalyticsActiveDay._meta.db_table
@@ -183,16 +190,21 @@ def _fold_sql(source: str | None = None) -> str:
         FROM delta GROUP BY 2, 3, 4 {upsert}
     ), users AS (
         INSERT INTO {active} AS active (day, customer_id, user_ids)
-        SELECT (seen.day AT TIME ZONE 'UTC')::date, seen.customer_id, array_agg(seen.user_id) FROM (
-            SELECT DISTINCT date_bin('1 day', occurred_at, {utc}) AS day, customer_id, user_id
-            FROM {events} WHERE {new_events} AND user_id IS NOT NULL
-        ) seen
-        GROUP BY seen.day, seen.customer_id
-        ON CONFLICT ON CONSTRAINT analytics_active_day_key DO UPDATE
-        SET user_ids = ARRAY(
-            SELECT DISTINCT ids.user_id FROM unnest(active.user_ids || EXCLUDED.user_ids) AS ids(user_id)
+        SELECT seen.day, seen.customer_id, ARRAY(
+            SELECT DISTINCT ids.user_id FROM unnest(seen.user_ids || coalesce((
+                SELECT known.user_ids FROM {active} known
+                WHERE known.day = seen.day
+                  AND (known.customer_id = seen.customer_id OR known.customer_id IS NULL AND seen.customer_id IS NULL)
+            ), '{{}}')) AS ids(user_id)
         )
-        WHERE NOT active.user_ids @> EXCLUDED.user_ids
+        FROM (
+            SELECT (date_bin('1 day', occurred_at, {utc}) AT TIME ZONE 'UTC')::date AS day, customer_id,
+                   array_agg(user_id) AS user_ids
+            FROM {events} WHERE {new_events} AND user_id IS NOT NULL
+            GROUP BY 1, 2
+        ) seen
+        ON CONFLICT ON CONSTRAINT analytics_active_day_key DO UPDATE SET user_ids = EXCLUDED.user_ids
+        WHERE cardinality(EXCLUDED.user_ids) > cardinality(active.user_ids)
     )
     SELECT customer_id, type, sum(n)::bigint, sum(v) FROM delta GROUP BY 1, 2
     """  # noqa: S608 - table names from _meta, values are parameters

@@ -244,6 +244,46 @@ def test_rollups_fold_new_events_once_per_minute_hour_and_day_and_a_rerun_change
     assert active_users(customer) == {first.pk, colleague.pk}  # the same two, counted once
 
 
+def _active_day_versions() -> dict[int | None, int]:
+    """Each active-day row's xmin: the transaction that last wrote it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT customer_id, xmin::text::bigint FROM {AnalyticsActiveDay._meta.db_table}")  # noqa: S608
+        return dict(cursor.fetchall())
+
+
+@live
+def test_a_days_users_grow_fold_after_fold_with_or_without_a_customer():
+    first = UserFactory()
+    customer = first.customer
+    colleague = UserFactory(customer=customer)
+    rollups_fold()
+    AnalyticsActiveDay.objects.all().delete()
+    at = timezone.now() - timedelta(minutes=1)  # one day for every event below
+    # Users without a customer (ids of people not signed up yet) share one row a day: NULL customer.
+    event_record("tool.used", user=first, occurred_at=at)
+    event_record("page.viewed", user_id=9_000_001, occurred_at=at)
+    event_buffer_flush()
+    rollups_fold()
+    event_record("tool.used", user=first, occurred_at=at)
+    event_record("tool.used", user=colleague, occurred_at=at)
+    event_record("page.viewed", user_id=9_000_002, occurred_at=at)
+    event_buffer_flush()
+    rollups_fold()
+    assert active_users(customer) == {first.pk, colleague.pk}
+    anonymous = AnalyticsActiveDay.objects.filter(customer_id=None).values_list("user_ids", flat=True)
+    assert {user_id for user_ids in anonymous for user_id in user_ids} == {9_000_001, 9_000_002}
+
+    written = _active_day_versions()
+    event_record("tool.used", user=colleague, occurred_at=at)  # nobody new today: the row is left as it is
+    event_record("page.viewed", user_id=9_000_003, occurred_at=at)
+    event_buffer_flush()
+    rollups_fold()
+    after = _active_day_versions()
+    assert after[customer.pk] == written[customer.pk]
+    assert after[None] != written[None]
+    assert active_users(customer) == {first.pk, colleague.pk}
+
+
 # --- dashboards -------------------------------------------------------------------------------
 
 

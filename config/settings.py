@@ -66,11 +66,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "platform_core.gateway.GatewayMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The admin's cookie session, user and messages; the API and probes skip them (platform_core/middleware.py).
+    "platform_core.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "platform_core.middleware.AuthenticationMiddleware",
+    "platform_core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -354,6 +355,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "platform_core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_RENDERER_CLASSES": ["platform_core.api.rendering.CamelCaseJSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "platform_core.api.rendering.JSONFirstNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "platform_core.parsers.PlatformJSONParser",  # camelCase + depth/size caps, bad JSON = 400 (issue 13)
         "djangorestframework_camel_case.parser.CamelCaseFormParser",

@@ -94,3 +94,18 @@ def test_a_list_that_fits_one_page_is_read_in_one_query_and_longer_lists_still_c
     last = auth_client.get("/api/v1/jobs/?pageSize=2&page=2").json()
     assert [len(last["results"]), last["count"], last["next"]] == [1, 3, None]
     assert auth_client.get("/api/v1/jobs/?pageSize=2&page=3").status_code == 404
+
+
+@pytest.mark.parametrize("accept", ["*/*", "application/json", "application/json, text/plain, */*", "application/*"])
+def test_the_accept_headers_clients_send_get_json(auth_client, accept):
+    response = auth_client.get("/api/v1/auth/me/", HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["email"]
+
+
+def test_a_format_or_media_type_no_renderer_speaks_is_refused_with_a_stable_code(auth_client):
+    assert auth_client.get("/api/v1/auth/me/?format=json", HTTP_ACCEPT="*/*").status_code == 200
+    refused = auth_client.get("/api/v1/auth/me/", HTTP_ACCEPT="text/html")
+    assert refused.status_code == 406
+    assert refused.json()["error"]["code"] == "not_acceptable"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.db.models import QuerySet
@@ -48,21 +49,39 @@ RESOURCE_LIBRARY_FIELDS = (
 )
 
 
+# The asset catalog is the same for every customer and changes only by migration or admin: each process
+# keeps it for a minute instead of reading 38 rows per request (a fifth of GET /resources/, issue 12).
+# Saving or deleting a definition drops this process's copy at once; other processes follow within the TTL.
+RESOURCE_CATALOG_TTL_SECONDS = 60.0
+_catalog: tuple[float, list[dict[str, Any]]] | None = None
+
+
+def resource_catalog() -> list[dict[str, Any]]:
+    """Every asset definition as plain rows (pk and RESOURCE_LIBRARY_FIELDS), in display order."""
+    global _catalog
+    now = time.monotonic()
+    if _catalog is None or now - _catalog[0] > RESOURCE_CATALOG_TTL_SECONDS:
+        _catalog = (now, list(ResourceDefinition.objects.values("pk", *RESOURCE_LIBRARY_FIELDS)))
+    return _catalog[1]
+
+
+def resource_catalog_forget(**_: Any) -> None:
+    global _catalog
+    _catalog = None
+
+
 def resource_library_for_customer(*, customer: Customer, tier: str | None = None) -> list[dict[str, Any]]:
     """Every asset with its unlock state: unlocked once the customer's progress reaches its threshold."""
     completion = progress_get_for_customer(customer=customer)["completion_percentage"]
     generated = set(GeneratedResource.objects.filter(customer=customer).values_list("resource_id", flat=True))
-    # Plain rows, not 38 model instances per request (issue 12).
-    definitions = ResourceDefinition.objects.values("pk", *RESOURCE_LIBRARY_FIELDS)
-    if tier:
-        definitions = definitions.filter(tier=tier)
     return [
         {
             **{name: d[name] for name in RESOURCE_LIBRARY_FIELDS},
             "is_unlocked": completion >= d["unlock_threshold"],
             "is_generated": d["pk"] in generated,
         }
-        for d in definitions
+        for d in resource_catalog()
+        if not tier or d["tier"] == tier
     ]
 
 

@@ -5,6 +5,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from assessments.models import CompanyRating, IcpAnalysis, MilestoneCompletion, ResourceDefinition
@@ -136,6 +138,18 @@ def test_the_library_has_38_assets_with_unlock_state_from_progress(auth_client, 
     assert auth_client.post("/api/v1/resources/asset-1-icp-analysis-framework/generate").status_code == 202
     assert auth_client.get("/api/v1/resources/asset-1-icp-analysis-framework/").status_code == 404
     assert auth_client.get("/api/v1/resources/?tier=platinum").status_code == 400
+
+
+def test_an_edited_asset_shows_at_once_though_the_catalog_is_kept_between_requests(auth_client, resource_library):
+    auth_client.get("/api/v1/resources/")
+    with CaptureQueriesContext(connection) as queries:
+        first = auth_client.get("/api/v1/resources/").json()["resources"][0]
+    assert not [q for q in queries if "assessments_resourcedefinition" in q["sql"]]  # the catalog was kept
+
+    definition = ResourceDefinition.objects.get(code=first["code"])
+    definition.title = "ICP framework, second edition"
+    definition.save()
+    assert auth_client.get("/api/v1/resources/").json()["resources"][0]["title"] == "ICP framework, second edition"
 
 
 # --- The job services, in-process, against the fake providers -------------------------------------

@@ -10,6 +10,7 @@ Keys (in the cache's Redis; every value can be rebuilt from PostgreSQL, so evict
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django_redis import get_redis_connection
 from redis import Redis
-from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 
 USER_SNAPSHOT_TTL = 300  # seconds; changes made by services drop the snapshot at once
 
@@ -62,18 +63,22 @@ return out
 SNAPSHOT_FIELDS = ("uid", "cid", "role", "staff", "active", "email", "cst", "cust", "name", "joined")
 HEAD = 1 + len(SNAPSHOT_FIELDS)  # the state, then the snapshot; the rate-limit counts follow
 
-_script: Script | None = None
+_GATE_SHA = hashlib.sha1(_GATE_LUA.encode()).hexdigest()  # noqa: S324 - the name Redis gives the script
 
 
 def client() -> Redis:
     return get_redis_connection("default")
 
 
-def _gate_script() -> Script:
-    global _script
-    if _script is None:
-        _script = client().register_script(_GATE_LUA)
-    return _script
+def _gate_run(keys: list[str], args: list[Any]) -> Any:
+    """EVALSHA, loading the script on the first call to a Redis that does not know it. Straight to the client:
+    redis-py's Script object checks for a Pipeline with a typing.Protocol isinstance, ~2% of a small read."""
+    redis = client()
+    try:
+        return redis.evalsha(_GATE_SHA, len(keys), *keys, *args)
+    except NoScriptError:
+        redis.script_load(_GATE_LUA)
+        return redis.evalsha(_GATE_SHA, len(keys), *keys, *args)
 
 
 def session_key(session_id: str) -> str:
@@ -139,7 +144,7 @@ def gate_check(
     keys += [limit.key(now) for limit in limits]
     args: list[Any] = [repr(now), settings.SESSION_IDLE_TIMEOUT_SECONDS, "1" if session_id else "0"]
     args += [limit.window + 1 for limit in limits]
-    raw = _gate_script()(keys=keys, args=args)
+    raw = _gate_run(keys, args)
     head = [_text(v) for v in raw[:HEAD]]
     result = GateResult(state=head[0])
     if result.state == "ended":

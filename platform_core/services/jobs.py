@@ -94,13 +94,14 @@ def job_progress(*, job: Job, progress: int, message: str = "") -> None:
 def job_succeed(*, job: Job, result: dict[str, Any] | None, message: str = "Done") -> bool:
     """Finish the job; False when it was cancelled or taken over meanwhile (its result is dropped)."""
     now = timezone.now()
-    updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, task_id=job.task_id).update(
-        status=Job.Status.SUCCEEDED, progress=100, result=result, message=message,
-        finished_at=now, lease_expires_at=None, error="", error_code="", updated_at=now,
-    )  # fmt: skip
-    if not updated:
+    done: dict[str, Any] = {
+        "status": Job.Status.SUCCEEDED, "progress": 100, "result": result, "message": message,
+        "finished_at": now, "lease_expires_at": None, "error": "", "error_code": "", "updated_at": now,
+    }  # fmt: skip
+    if not Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, task_id=job.task_id).update(**done):
         return False
-    job.refresh_from_db()
+    for name, value in done.items():  # what the row now holds, without reading it back
+        setattr(job, name, value)
     dead_letters_resolve(job=job)
     _publish_on_commit(job)
     return True

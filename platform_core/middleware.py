@@ -8,6 +8,8 @@ from django.contrib.sessions import middleware as sessions_middleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.deprecation import MiddlewareMixin
 
+from platform_core.shedding import PROBE_PATHS
+
 # Accept a caller's id only when it is short and plain, so logs cannot be forged through it.
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -30,7 +32,7 @@ class RequestIDMiddleware:
 # Requests that never carry a cookie session: the API (JWT or API key) and the probes. They skip Django's
 # session, auth and messages middleware, which only the admin's pages use; building the message storage
 # and the lazy user on every call was ~8% of a /healthz and ~4% of GET /auth/me/ (issue 12).
-TOKEN_ONLY_PREFIXES = ("/api/", "/healthz", "/readyz", "/metrics")
+TOKEN_ONLY_PREFIXES = ("/api/", *PROBE_PATHS)
 
 
 class _BrowserOnly(MiddlewareMixin):

@@ -21,7 +21,7 @@ from gunicorn.workers.gthread import ThreadWorker
 
 SHED_AFTER_S = int(os.environ.get("WEB_SHED_AFTER_MS", "1000")) / 1000
 RETRY_AFTER_S = 1
-NEVER_SHED = ("/healthz", "/readyz", "/metrics")
+PROBE_PATHS = ("/healthz", "/readyz", "/metrics")  # never shed; no cookie session either (middleware.py)
 BODY = json.dumps(
     {
         "error": {
@@ -54,7 +54,7 @@ def shedding(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[byte
     count_shed = shed_counter()
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if queue_wait_seconds() > SHED_AFTER_S and not environ.get("PATH_INFO", "").startswith(NEVER_SHED):
+        if queue_wait_seconds() > SHED_AFTER_S and not environ.get("PATH_INFO", "").startswith(PROBE_PATHS):
             count_shed()
             start_response(
                 "503 Service Unavailable",

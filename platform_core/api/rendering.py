@@ -66,12 +66,13 @@ class JSONFirstNegotiation(DefaultContentNegotiation):
         self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
         first = next(iter(renderers), None)
+        override = self.settings.URL_FORMAT_OVERRIDE
         if (
             first is not None
             and first.media_type == "application/json"
             and not format_suffix
             and request.META.get("HTTP_ACCEPT", "*/*") in _JSON_ACCEPTS
-            and "format=" not in request.META.get("QUERY_STRING", "")
+            and not (override and f"{override}=" in request.META.get("QUERY_STRING", ""))
         ):
             return first, first.media_type
         return super().select_renderer(request, renderers, format_suffix)

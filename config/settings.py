@@ -724,7 +724,7 @@ from platform_core.resilience import redis_retry  # noqa: E402
 # A pooled connection idle this long gets a real round trip on checkout (a terminated one is caught
 # without it: its socket is readable); see platform_core.resilience.
 DB_POOL_CHECK_IDLE_SECONDS = env.float("DB_POOL_CHECK_IDLE_SECONDS", default=30.0)
-# A checkout waits this long, not DB_POOL_TIMEOUT, when the pool's attempts to connect fail meanwhile: a stopped
+# A checkout waits this long, then tries one connection itself; when that fails too it gives up: a stopped
 # PostgreSQL answers 503 `database` in about a second (a second one for a retried GET).
 DB_POOL_FAIL_FAST_SECONDS = env.float("DB_POOL_FAIL_FAST_SECONDS", default=1.0)
 # Redis calls of the cache, the gate and the limiter: a dropped connection is resent once; a frozen

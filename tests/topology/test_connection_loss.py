@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import threading
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +21,9 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection, connections
+from psycopg_pool import ConnectionPool, PoolTimeout
 
+from platform_core.resilience import pool_getconn_failing_fast
 from platform_core.services.sessions import session_create
 from tests.platform_core.factories import UserFactory
 from tests.support.servers import redis_server
@@ -121,6 +125,39 @@ def test_a_pool_full_of_terminated_connections_hands_out_a_live_one():
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
     assert connection.pool.get_stats().get("connections_lost", 0) >= 1
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_checkout_gives_up_within_seconds_while_the_pool_backs_off_from_a_down_server():
+    """The pool's own attempts back off 1, 2, 4 s: none may fail within the short wait, yet the server is down."""
+    pool = ConnectionPool(f"postgresql://postgres@127.0.0.1:{free_port()}/platform", min_size=1, open=False)
+    pool.open(wait=False)
+    try:
+        wait_for(lambda: pool.get_stats().get("connections_errors", 0) >= 3, timeout=15, what="three failed attempts")
+        started = time.monotonic()
+        with pytest.raises(PoolTimeout):
+            pool_getconn_failing_fast(pool, timeout=20)
+        assert time.monotonic() - started < settings.DB_POOL_FAIL_FAST_SECONDS + 2
+    finally:
+        pool.close(timeout=0)
+
+
+@live
+def test_a_checkout_of_a_busy_pool_waits_past_the_short_wait_for_a_connection():
+    pool = ConnectionPool(database_url(), min_size=1, max_size=1, open=True)
+    try:
+        held = pool.getconn()
+        threading.Timer(settings.DB_POOL_FAIL_FAST_SECONDS + 1, pool.putconn, [held]).start()
+        conn = pool_getconn_failing_fast(pool, timeout=10)  # the server is up: only busy
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+        pool.putconn(conn)
+    finally:
+        pool.close()
 
 
 @live

@@ -80,15 +80,22 @@ class _Publisher:
                 self._loop, self._pid = loop, os.getpid()
             return self._loop
 
-    def send(self, layer: BaseChannelLayer, groups: list[str], message: dict[str, Any]) -> None:
+    def send(self, layer: BaseChannelLayer, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        """Each (group, message) in order, on the process's loop; raises what the layer raised."""
+
         async def send_all() -> None:
-            for group in groups:
+            for group, message in messages:
                 await layer.group_send(group, message)
 
         asyncio.run_coroutine_threadsafe(send_all(), self._running_loop()).result(timeout=5)
 
 
 _publisher = _Publisher()
+
+
+def group_messages_publish(layer: BaseChannelLayer, messages: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send each message to its group on the layer from sync code, over the process's open connections."""
+    _publisher.send(layer, messages)
 
 
 def job_event_publish(job: Job) -> None:
@@ -99,7 +106,7 @@ def job_event_publish(job: Job) -> None:
     message = {"type": "job.event", "event": job_event(job)}
     groups = [job_group(job.id)] + ([user_group(job.user_id)] if job.user_id else [])
     try:
-        _publisher.send(layer, groups, message)
+        _publisher.send(layer, [(group, message) for group in groups])
     except Exception:  # a lost hint is harmless; a failed job because of it is not
         logger.warning("could not publish event for job %s", job.id, exc_info=True)
 
@@ -128,7 +135,8 @@ def sockets_close_publish(
         if layer is None:
             return
         try:
-            _publisher.send(layer, groups, {"type": "access.changed", "reason": reason})
+            message = {"type": "access.changed", "reason": reason}
+            _publisher.send(layer, [(group, message) for group in groups])
         except Exception:
             logger.warning("could not tell sockets to close (%s)", reason, exc_info=True)
 

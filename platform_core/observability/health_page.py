@@ -26,7 +26,7 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from platform_core.events import _publisher
+from platform_core.events import group_messages_publish
 from platform_core.observability.scrape import broker_queues, multiprocess_dir
 
 logger = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ def staff_health_publish() -> dict[str, Any]:
     snapshot = health_snapshot()
     layer = get_channel_layer()
     if layer is not None:
-        _publisher.send(layer, [STAFF_GROUP], {"type": "staff.health", "health": snapshot})
+        group_messages_publish(layer, [(STAFF_GROUP, {"type": "staff.health", "health": snapshot})])
     return snapshot
 
 

@@ -53,9 +53,38 @@ def job_create(
     return job
 
 
-@transaction.atomic
+# The common start in one statement, atomic on its own: this message's job, queued (or running again after a
+# worker died) with attempts left, its customer not suspended. No BEGIN / SELECT ... FOR UPDATE / UPDATE / COMMIT.
+_START = f"""
+UPDATE {Job._meta.db_table}
+SET status = %(running)s, attempts = attempts + 1, started_at = COALESCE(started_at, %(now)s),
+    lease_expires_at = %(lease)s, updated_at = %(now)s,
+    message = CASE WHEN attempts = 0 THEN 'Running'
+                   ELSE 'Running (attempt ' || (attempts + 1) || ' of ' || max_attempts || ')' END
+WHERE id = %(id)s AND task_id = %(task_id)s AND status = ANY(%(active)s) AND attempts < max_attempts
+    AND NOT EXISTS (SELECT 1 FROM {Customer._meta.db_table} c WHERE c.id = customer_id AND c.status = %(suspended)s)
+RETURNING *
+"""  # noqa: S608 - table names from _meta, values are parameters
+
+
 def job_start(*, job_id: str, task_id: str, lease_seconds: float) -> Job | None:
     """Claim the job for this message; None means this message must not run (stale, duplicate, done)."""
+    now = timezone.now()
+    params = {
+        "running": Job.Status.RUNNING, "now": now, "lease": now + timedelta(seconds=lease_seconds),
+        "id": job_id, "task_id": task_id, "active": list(Job.ACTIVE), "suspended": Customer.Status.SUSPENDED,
+    }  # fmt: skip
+    claimed = list(Job.objects.raw(_START, params))
+    if claimed:
+        _publish_on_commit(claimed[0])
+        return claimed[0]
+    return _job_start_otherwise(job_id=job_id, task_id=task_id, lease_seconds=lease_seconds)
+
+
+@transaction.atomic
+def _job_start_otherwise(*, job_id: str, task_id: str, lease_seconds: float) -> Job | None:
+    """What the one statement did not claim: stale or finished, a suspended customer, the last attempt's
+    worker lost; or a job that changed in between, which this locked read sees as it is now."""
     job = Job.objects.select_for_update(of=("self",)).select_related("customer").filter(pk=job_id).first()
     if job is None or job.task_id != task_id or not job.is_active:
         return None

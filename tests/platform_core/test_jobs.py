@@ -9,7 +9,7 @@ from celery import current_app
 from django.utils import timezone
 
 from platform_core.models import Customer, DeadLetter, Job, ScheduledTask
-from platform_core.services.jobs import job_create, jobs_delete_finished, jobs_reap_stuck
+from platform_core.services.jobs import job_create, job_start, jobs_delete_finished, jobs_reap_stuck
 from platform_core.services.tasks import scheduled_tasks_dispatch, task_enqueue
 from tests.platform_core.factories import CustomerFactory, UserFactory
 from tests.support.worker import wait_for
@@ -212,3 +212,24 @@ def test_cleanup_removes_only_old_finished_jobs(user):
 
     assert jobs_delete_finished(older_than=timedelta(days=30)) == 1
     assert set(Job.objects.values_list("pk", flat=True)) == {old_running.pk, recent_done.pk}
+
+
+@pytest.mark.django_db
+def test_starting_a_job_claims_it_for_its_own_message_only_and_counts_the_attempt(user):
+    job = create_job(user)
+    assert job_start(job_id=str(job.pk), task_id="someone-else", lease_seconds=60) is None  # a stale message
+
+    first = job_start(job_id=str(job.pk), task_id=job.task_id, lease_seconds=60)
+    assert first is not None
+    assert (first.status, first.attempts, first.message) == ("running", 1, "Running")
+    assert first.lease_expires_at > first.started_at
+
+    # Its worker died: the same message comes back and runs again, the first start time kept.
+    again = job_start(job_id=str(job.pk), task_id=job.task_id, lease_seconds=60)
+    assert (again.attempts, again.message, again.started_at) == (2, "Running (attempt 2 of 3)", first.started_at)
+    assert job_start(job_id=str(job.pk), task_id=job.task_id, lease_seconds=60).attempts == 3
+
+    # Lost on its last attempt too: not a fourth run, but failed, with a reason the user can read.
+    assert job_start(job_id=str(job.pk), task_id=job.task_id, lease_seconds=60) is None
+    job.refresh_from_db()
+    assert (job.status, job.error_code, job.attempts) == ("failed", "worker_lost", 3)

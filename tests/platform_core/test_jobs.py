@@ -217,19 +217,23 @@ def test_cleanup_removes_only_old_finished_jobs(user):
 @pytest.mark.django_db
 def test_starting_a_job_claims_it_for_its_own_message_only_and_counts_the_attempt(user):
     job = create_job(user)
-    assert job_start(job_id=str(job.pk), task_id="someone-else", lease_seconds=60) is None  # a stale message
 
-    first = job_start(job_id=str(job.pk), task_id=job.task_id, lease_seconds=60)
-    assert first is not None
+    def start(task_id: str = job.task_id) -> Job | None:
+        return job_start(job_id=str(job.pk), task_id=task_id, lease_seconds=60)
+
+    assert start("someone-else") is None  # a stale message
+    first = start()
+    assert first is not None and first.started_at is not None and first.lease_expires_at is not None
     assert (first.status, first.attempts, first.message) == ("running", 1, "Running")
     assert first.lease_expires_at > first.started_at
 
     # Its worker died: the same message comes back and runs again, the first start time kept.
-    again = job_start(job_id=str(job.pk), task_id=job.task_id, lease_seconds=60)
+    again = start()
+    assert again is not None
     assert (again.attempts, again.message, again.started_at) == (2, "Running (attempt 2 of 3)", first.started_at)
-    assert job_start(job_id=str(job.pk), task_id=job.task_id, lease_seconds=60).attempts == 3
+    assert getattr(start(), "attempts", None) == 3
 
     # Lost on its last attempt too: not a fourth run, but failed, with a reason the user can read.
-    assert job_start(job_id=str(job.pk), task_id=job.task_id, lease_seconds=60) is None
+    assert start() is None
     job.refresh_from_db()
     assert (job.status, job.error_code, job.attempts) == ("failed", "worker_lost", 3)

@@ -10,11 +10,12 @@ from assessments.models.business_cases import BusinessCase
 from assessments.models.costs import CostCalculation
 from assessments.models.products import ProductDetails
 from assessments.models.progress import MilestoneCompletion, ProgressAction
-from assessments.models.sessions import AssessmentClaimToken, AssessmentSession
+from assessments.models.sessions import AssessmentClaimToken, AssessmentScoreCount, AssessmentSession
 
 __all__ = [
     "AssessmentClaimToken",
     "AssessmentInsight",
+    "AssessmentScoreCount",
     "AssessmentSession",
     "BusinessCase",
     "CompanyRating",

@@ -157,3 +157,15 @@ class AssessmentClaimToken(models.Model):
 
     def __str__(self) -> str:
         return f"claim {self.jti} for {self.session_id}"
+
+
+class AssessmentScoreCount(models.Model):
+    """How many completed assessments have each overall score: what a percentile is read from, ~101 rows
+    instead of a count over every session. Kept by a trigger on the sessions table (migration 0006), so every
+    way a session is written (the API, Airtable import, the admin, demo data, a delete) keeps it exact."""
+
+    score = models.PositiveSmallIntegerField(primary_key=True)
+    completed = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.completed} at {self.score}"

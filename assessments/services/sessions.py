@@ -10,14 +10,13 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments import cache as assessment_cache
 from assessments import formulas
 from assessments.airtable_sync import assessment_result_values
-from assessments.models import AssessmentClaimToken, AssessmentSession
+from assessments.models import AssessmentClaimToken, AssessmentScoreCount, AssessmentSession
 from integrations.airtable.outbox import airtable_change_enqueue
 from integrations.email.services import email_enqueue
 from platform_core.analytics import event_record
@@ -147,17 +146,20 @@ def assessment_calculate(*, session_id: str) -> dict[str, Any]:
     session = AssessmentSession.objects.select_for_update().filter(session_id=session_id).first()
     if session is None or session.status not in COMPLETED or session.overall_score is None:
         raise ApplicationError("No completed assessment to calculate.", code="assessment_not_completed")
-    counts = AssessmentSession.objects.filter(status__in=COMPLETED).aggregate(
-        below=Count("pk", filter=Q(overall_score__lt=session.overall_score)),
-        equal=Count("pk", filter=Q(overall_score=session.overall_score)),
-        total=Count("pk"),
+    # Completed sessions per score, this one included: at most 101 rows, kept by a trigger (migration 0006).
+    by_score = dict(AssessmentScoreCount.objects.values_list("score", "completed"))
+    own = session.overall_score
+    percentile = formulas.percentile_rank(
+        below=sum(n for score, n in by_score.items() if score < own),
+        equal=by_score.get(own, 0),
+        total=sum(by_score.values()),
     )
     scores = formulas.AssessmentScores(
         session.buyer_score or 0, session.tech_score or 0, session.overall_score, session.qualification
     )
     results = formulas.assessment_results(
         scores=scores,
-        percentile=formulas.percentile_rank(**counts),
+        percentile=percentile,
         timings={k: int(v) for k, v in session.question_timings.items()},
         buyer_gap_reported=session.generated_content.get("buyer_gap"),
     )

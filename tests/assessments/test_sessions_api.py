@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import Count
 from django.utils import timezone
 
-from assessments.models import AssessmentSession
+from assessments.models import AssessmentScoreCount, AssessmentSession
 from assessments.services.sessions import assessment_calculate, assessment_sessions_expire
 from platform_core.models import Job
 from tests.assessments.factories import CompletedSessionFactory
@@ -139,6 +140,35 @@ def test_results_before_and_after_the_calculation(api_client):
         "canAccessAdvancedFeatures": True,
     }
     assert [c["id"] for c in done["challenges"]] == []  # 75 ≥ 70, gap 0, one slow answer only
+
+
+def test_the_percentile_counts_follow_every_way_a_session_is_written(api_client):
+    """The per-score counts the percentile reads are kept by the database, whoever writes the session."""
+
+    def counted() -> dict[int, int]:
+        return {s: n for s, n in AssessmentScoreCount.objects.values_list("score", "completed") if n}
+
+    def exact() -> dict[int, int]:
+        completed = AssessmentSession.objects.filter(status__in=["completed_awaiting_signup", "linked"])
+        return dict(completed.values_list("overall_score").annotate(n=Count("pk")).order_by())
+
+    low, _, high = (
+        CompletedSessionFactory(answers=1),
+        CompletedSessionFactory(answers=1),
+        CompletedSessionFactory(answers=4),
+    )
+    api_client.post("/api/v1/assessments/start", {"sessionId": "assess_1732600000009_stillopen"})  # not completed
+    assert api_client.post("/api/v1/assessments/submit", submit_body(answer=3)).status_code == 202
+    assert counted() == exact() == {25: 2, 75: 1, 100: 1}
+
+    high.status, high.customer = AssessmentSession.Status.LINKED, CustomerFactory()  # still completed
+    high.save()
+    low.overall_score = 50  # a staff correction in the admin
+    low.save()
+    assert counted() == exact() == {25: 1, 50: 1, 75: 1, 100: 1}
+    AssessmentSession.objects.filter(pk=low.pk).update(status=AssessmentSession.Status.EXPIRED)
+    high.delete()
+    assert counted() == exact() == {25: 1, 75: 1}
 
 
 def test_results_of_unknown_and_open_sessions(api_client):

@@ -164,8 +164,8 @@ def pool_getconn_failing_fast(pool: ConnectionPool, timeout: float | None = None
     about a second instead of a wait of DB_POOL_TIMEOUT. A pool only busy is waited for in full.
 
     Whether the server is reachable is asked of the server, by one connection attempt, only when the short wait
-    ran out: the pool's own attempts back off (1, 2, 4 s), so none may have failed within the short wait even
-    while the server is down, and the hot path stays free of the pool's statistics.
+    ran out: the pool's own attempts come a second or more apart (db_backend), so none may have failed within
+    the short wait even while the server is down; and the hot path stays free of the pool's statistics.
     """
     timeout = pool.timeout if timeout is None else timeout
     short = min(timeout, settings.DB_POOL_FAIL_FAST_SECONDS)

@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from assessments.models import AssessmentScoreCount, AssessmentSession
-from assessments.services.sessions import assessment_calculate, assessment_sessions_expire
+from assessments.services.sessions import COMPLETED, assessment_calculate, assessment_sessions_expire
 from platform_core.models import Job
 from tests.assessments.factories import CompletedSessionFactory
 from tests.platform_core.factories import CustomerFactory
@@ -149,7 +149,7 @@ def test_the_percentile_counts_follow_every_way_a_session_is_written(api_client)
         return {s: n for s, n in AssessmentScoreCount.objects.values_list("score", "completed") if n}
 
     def exact() -> dict[int, int]:
-        completed = AssessmentSession.objects.filter(status__in=["completed_awaiting_signup", "linked"])
+        completed = AssessmentSession.objects.filter(status__in=COMPLETED)
         return dict(completed.values_list("overall_score").annotate(n=Count("pk")).order_by())
 
     low, _, high = (

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import threading
 import time
 import urllib.error
@@ -25,6 +24,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from platform_core.resilience import pool_getconn_failing_fast
 from platform_core.services.sessions import session_create
+from scripts.stack import free_port
 from tests.platform_core.factories import UserFactory
 from tests.support.servers import redis_server
 from tests.support.web import WebServer
@@ -127,14 +127,9 @@ def test_a_pool_full_of_terminated_connections_hands_out_a_live_one():
     assert connection.pool.get_stats().get("connections_lost", 0) >= 1
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_a_checkout_gives_up_within_seconds_while_the_pool_backs_off_from_a_down_server():
-    """The pool's own attempts back off 1, 2, 4 s: none may fail within the short wait, yet the server is down."""
+    """The pool's own attempts come a second or more apart: none may fail within the short wait, yet the server
+    is down."""
     pool = ConnectionPool(f"postgresql://postgres@127.0.0.1:{free_port()}/platform", min_size=1, open=False)
     pool.open(wait=False)
     try:

@@ -18,11 +18,10 @@ from assessments import formulas
 from assessments.airtable_sync import assessment_result_values
 from assessments.models import AssessmentClaimToken, AssessmentScoreCount, AssessmentSession
 from integrations.airtable.outbox import airtable_change_enqueue
-from integrations.email.services import email_enqueue
+from integrations.email.services import STAFF, email_enqueue
 from platform_core.analytics import event_record
 from platform_core.exceptions import ApplicationError
 from platform_core.models import User
-from platform_core.selectors.accounts import staff_emails
 from platform_core.selectors.customers import customer_for_user
 from platform_core.services.jobs import job_create
 
@@ -130,13 +129,12 @@ def assessment_submit(
     event_record("assessment.completed", properties={"session_id": session.session_id, "value": session.overall_score})
     session.save()
     assessment_cache.invalidate(assessment_cache.assessment_results_key(session.session_id))
-    if staff := staff_emails():
-        admin_path = reverse("admin:assessments_assessmentsession_change", args=[session.pk])
-        email_enqueue(template="assessment_completed", to=staff, context={
-            "respondent_email": session.user_email, "name": session.user_name, "company_name": session.company_name,
-            "overall_score": session.overall_score, "buyer_score": session.buyer_score,
-            "admin_url": settings.SITE_URL + admin_path,
-        })  # fmt: skip
+    admin_path = reverse("admin:assessments_assessmentsession_change", args=[session.pk])
+    email_enqueue(template="assessment_completed", to=STAFF, context={
+        "respondent_email": session.user_email, "name": session.user_name, "company_name": session.company_name,
+        "overall_score": session.overall_score, "buyer_score": session.buyer_score,
+        "admin_url": settings.SITE_URL + admin_path,
+    })  # fmt: skip
     return session, secret
 
 

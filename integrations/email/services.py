@@ -1,19 +1,25 @@
 """E-mail notifications: rendered from templates/email/<name>.{subject.txt,txt,html}, sent by a
-task on the `email` queue through Django's e-mail backend (SMTP from the environment)."""
+task on the `email` queue through Django's e-mail backend (SMTP from the environment).
+
+The request that causes an e-mail only checks its context and queues it: rendering and, for `to=STAFF`,
+finding the recipients happen in the worker, off the request path."""
 
 from __future__ import annotations
 
 import smtplib
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from platform_core.selectors.accounts import staff_emails
 from platform_core.services.tasks import task_enqueue
 from platform_core.taskbase import RetryableError
 
 SEND_TASK = "integrations.email.tasks.email_send"
+STAFF: Literal["staff"] = "staff"  # to=STAFF: every active staff user when the e-mail is sent
+Recipients = list[str] | Literal["staff"]
 # Each template and the context it needs (it may take more: buyer_score, name, customer_name).
 TEMPLATES = {
     "assessment_completed": ("respondent_email", "company_name", "overall_score", "admin_url"),  # to staff
@@ -29,12 +35,16 @@ TEMPLATES = {
 }
 
 
-def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """(subject, text body, HTML body) of a notification."""
+def _context_check(*, template: str, context: dict[str, Any]) -> None:
     if template not in TEMPLATES:
         raise ValueError(f"Unknown e-mail template {template!r}")
     if missing := [key for key in TEMPLATES[template] if key not in context]:
         raise ValueError(f"E-mail {template!r} needs {', '.join(missing)} in its context")
+
+
+def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text body, HTML body) of a notification."""
+    _context_check(template=template, context=context)
     context = {"site_name": settings.EMAIL_SITE_NAME, "frontend_url": settings.FRONTEND_URL, **context}
     subject = " ".join(render_to_string(f"email/{template}.subject.txt", context).split())
     return (
@@ -44,16 +54,22 @@ def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, s
     )
 
 
-def email_enqueue(*, template: str, to: list[str], context: dict[str, Any]) -> str:
-    """Send after the caller's transaction commits (context must be JSON: it travels in the task)."""
-    email_render(template=template, context=context)  # a broken template fails the caller, not the queue
+def email_enqueue(*, template: str, to: Recipients, context: dict[str, Any]) -> str:
+    """Send after the caller's transaction commits (context must be JSON: it travels in the task).
+
+    A context that lacks a key fails the caller, not the queue; the templates themselves are
+    rendered by the worker (tests/integrations/email renders each one)."""
+    _context_check(template=template, context=context)
     return task_enqueue(task_name=SEND_TASK, kwargs={"template": template, "to": to, "context": context})
 
 
-def email_send(*, template: str, to: list[str], context: dict[str, Any]) -> int:
-    """Render and send now; connection trouble is retried, a refused recipient is not."""
+def email_send(*, template: str, to: Recipients, context: dict[str, Any]) -> int:
+    """Render and send now (0: nobody to send to); connection trouble is retried, a refused recipient is not."""
+    recipients = staff_emails() if to == STAFF else to
+    if not recipients:
+        return 0
     subject, text, html = email_render(template=template, context=context)
-    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
     message.attach_alternative(html, "text/html")
     try:
         return message.send()

@@ -5,11 +5,12 @@ from typing import Any
 
 import pytest
 
-from integrations.email.services import TEMPLATES, email_enqueue, email_send
+from integrations.email.services import STAFF, TEMPLATES, email_enqueue, email_send
 from integrations.email.tasks import email_send as email_send_task
 from platform_core.taskbase import RetryableError
 from scripts.stack import free_port
 from tests.fakes.smtp_server import smtp_server
+from tests.platform_core.factories import UserFactory
 
 CASES: dict[str, tuple[dict[str, Any], str, list[str]]] = {
     "assessment_completed": (
@@ -108,6 +109,21 @@ def test_a_mail_server_that_is_down_is_a_retryable_failure(settings):
     with pytest.raises(RetryableError) as exc:
         email_send(template="export_ready", to=["a@example.com"], context=CASES["export_ready"][0])
     assert exc.value.code == "smtp_unavailable"
+
+
+@pytest.mark.django_db
+def test_staff_e_mails_go_to_the_active_staff_of_the_moment_they_are_sent(mailbox):
+    context = CASES["assessment_completed"][0]
+    assert email_send(template="assessment_completed", to=STAFF, context=context) == 0  # no staff yet: none sent
+    assert mailbox.messages == []
+
+    UserFactory(is_staff=True, customer=None, email="ops@andru.example")
+    UserFactory(is_staff=True, is_active=False, customer=None, email="left@andru.example")
+    UserFactory(email="member@acme.example")
+    assert email_send(template="assessment_completed", to=STAFF, context=context) == 1
+    ((recipients, message),) = mailbox.messages
+    assert recipients == ["ops@andru.example"]
+    assert message["Subject"] == CASES["assessment_completed"][1]
 
 
 def test_missing_context_fails_the_caller_not_the_queue():

@@ -40,21 +40,23 @@ def queue_wait_seconds() -> float:
     return float(getattr(_waited, "seconds", 0.0))
 
 
-def shed_counter() -> Callable[[], None]:
-    """Counts a shed request in the platform's metrics when they are installed."""
+def shed_metrics() -> tuple[Callable[[], None], Callable[[float], None]]:
+    """(count a shed request, observe a request's queue wait) in the platform's metrics when installed."""
     try:
-        from platform_core.observability.metrics import HTTP_SHED
+        from platform_core.observability.metrics import HTTP_QUEUE_WAIT, HTTP_SHED
     except ImportError:  # pragma: no cover - metrics not installed
-        return lambda: None
-    return HTTP_SHED.inc
+        return lambda: None, lambda seconds: None
+    return HTTP_SHED.inc, HTTP_QUEUE_WAIT.observe
 
 
 def shedding(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
     """WSGI middleware: 503 for a request that waited too long in this worker's queue."""
-    count_shed = shed_counter()
+    count_shed, observe_wait = shed_metrics()
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if queue_wait_seconds() > SHED_AFTER_S and not environ.get("PATH_INFO", "").startswith(PROBE_PATHS):
+        waited = queue_wait_seconds()
+        observe_wait(waited)  # the saturation signal before any request is shed (ApiQueueWaitHigh)
+        if waited > SHED_AFTER_S and not environ.get("PATH_INFO", "").startswith(PROBE_PATHS):
             count_shed()
             start_response(
                 "503 Service Unavailable",

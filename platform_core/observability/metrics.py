@@ -37,6 +37,11 @@ HTTP_IN_FLIGHT = Gauge(
     multiprocess_mode="livesum",
 )
 HTTP_SHED = Counter("platform_http_shed_total", "Requests refused with 503 because the server was overloaded.")
+HTTP_QUEUE_WAIT = Histogram(
+    "platform_http_queue_wait_seconds",
+    "Time a request waited in its web process's queue for a thread (platform_core.shedding), shed or served.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5),  # past 1 s (WEB_SHED_AFTER_MS): shed
+)
 
 # --- Database (db.py: every query through an execute wrapper) ------------------------------
 DB_QUERY_LATENCY = Histogram(

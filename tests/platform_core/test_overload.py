@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.platform_core.observability_support import scrape, value
 from tests.support.web import WebServer
 
 SHED_AFTER_MS = 300
@@ -60,3 +61,11 @@ def test_requests_that_wait_too_long_get_503_with_retry_after_and_health_still_a
     # Once the burst has passed, requests are served again.
     assert _get(f"{base}/healthz")[0] == 200
     assert _get(f"{base}/api/v1/auth/me/")[2]["error"]["code"] == "not_authenticated"
+
+    # Ops see the wait itself: the two shed requests and the health check waited past the limit.
+    samples = scrape(base)
+    waited = value(samples, "platform_http_queue_wait_seconds_count")
+    waited_briefly = value(samples, "platform_http_queue_wait_seconds_bucket", le="0.25")
+    assert waited >= 6  # the stalled request, 2 shed, the health check, and the 2 after the burst
+    assert waited - waited_briefly >= 3
+    assert value(samples, "platform_http_shed_total") == 2

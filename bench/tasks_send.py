@@ -48,28 +48,19 @@ def main() -> int:
     from celery import current_app
     from django.conf import settings
 
-    from platform_core.services.tasks import REPR_MAX
+    from platform_core.services.tasks import send_options
 
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    servers: dict[
-        tuple[Any, ...], redis.Redis
-    ] = {}  # commandstats are per server: broker and results often share one, in other databases
+    # commandstats are per server; broker and results often share one, in other databases.
+    servers: dict[tuple[Any, ...], redis.Redis] = {}
     for url in (settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND):
         server = redis.Redis.from_url(url)
-        kwargs = server.connection_pool.connection_kwargs
-        servers.setdefault((kwargs.get("host"), kwargs.get("port"), kwargs.get("path")), server)
-    ours = {
-        "ignore_result": True,
-        "argsrepr": repr([])[:REPR_MAX],
-        "kwargsrepr": repr(KWARGS)[:REPR_MAX],
-    }
-    ways: dict[str, dict[str, Any]] = {"Celery's defaults": {}, "task_enqueue's options": ours}
+        params = server.connection_pool.connection_kwargs
+        servers.setdefault((params.get("host"), params.get("port"), params.get("path")), server)
+    ways: dict[str, dict[str, Any]] = {"Celery's defaults": {}, "task_enqueue's options": send_options([], KWARGS)}
 
     def commands() -> int:
-        stats: list[dict[str, Any]] = [
-            calls for server in servers.values() for calls in server.info("commandstats").values()
-        ]
-        return sum(int(calls["calls"]) for calls in stats)
+        return sum(int(row["calls"]) for server in servers.values() for row in server.info("commandstats").values())
 
     def one_round(options: dict[str, Any]) -> tuple[float, float]:
         before, started = commands(), time.process_time()

@@ -18,10 +18,11 @@ from assessments import formulas
 from assessments.airtable_sync import assessment_result_values
 from assessments.models import AssessmentClaimToken, AssessmentScoreCount, AssessmentSession
 from integrations.airtable.outbox import airtable_change_enqueue
-from integrations.email.services import STAFF, email_enqueue
+from integrations.email.services import email_enqueue
 from platform_core.analytics import event_record
 from platform_core.exceptions import ApplicationError
 from platform_core.models import User
+from platform_core.notifications import STAFF
 from platform_core.selectors.customers import customer_for_user
 from platform_core.services.jobs import job_create
 

@@ -16,7 +16,7 @@ from integrations.ai.redis_store import KEY_PREFIX, ai_redis
 from integrations.email.services import email_enqueue
 from platform_core.exceptions import ApplicationError
 from platform_core.models import Customer
-from platform_core.selectors.accounts import staff_emails
+from platform_core.notifications import STAFF
 
 logger = logging.getLogger(__name__)
 MILLION = Decimal(1_000_000)
@@ -76,12 +76,10 @@ def _budget_alert(*, scope: str, limit: Decimal, spent: Decimal, customer_id: in
         return
     percent = int(spent / limit * 100) if limit else 100
     logger.warning("AI budget alert: %s spent $%.2f of $%.2f this month (%d%%)", scope, spent, limit, percent)
-    staff = staff_emails()
     customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
-    if staff:
-        context = {"spent_usd": f"{spent:.2f}", "budget_usd": f"{limit:.2f}", "percent_used": percent,
-                   "customer_name": customer.name if customer else ""}  # fmt: skip
-        email_enqueue(template="ai_budget_alert", to=staff, context=context)
+    context = {"spent_usd": f"{spent:.2f}", "budget_usd": f"{limit:.2f}", "percent_used": percent,
+               "customer_name": customer.name if customer else ""}  # fmt: skip
+    email_enqueue(template="ai_budget_alert", to=STAFF, context=context)
 
 
 @transaction.atomic

@@ -7,19 +7,18 @@ finding the recipients happen in the worker, off the request path."""
 from __future__ import annotations
 
 import smtplib
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from platform_core.notifications import STAFF, Recipients
 from platform_core.selectors.accounts import staff_emails
 from platform_core.services.tasks import task_enqueue
 from platform_core.taskbase import RetryableError
 
 SEND_TASK = "integrations.email.tasks.email_send"
-STAFF: Literal["staff"] = "staff"  # to=STAFF: every active staff user when the e-mail is sent
-Recipients = list[str] | Literal["staff"]
 # Each template and the context it needs (it may take more: buyer_score, name, customer_name).
 TEMPLATES = {
     "assessment_completed": ("respondent_email", "company_name", "overall_score", "admin_url"),  # to staff

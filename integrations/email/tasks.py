@@ -7,7 +7,7 @@ from celery import shared_task
 from platform_core.taskbase import PlatformTask
 
 if TYPE_CHECKING:
-    from integrations.email.services import Recipients
+    from platform_core.notifications import Recipients
 
 
 @shared_task(base=PlatformTask, time_limit=60, soft_time_limit=45)

@@ -10,11 +10,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from platform_core.models import DeadLetter
-from platform_core.notifications import notify
+from platform_core.notifications import STAFF, notify
 from platform_core.observability.errors import failure_report
 from platform_core.observability.logs import scrub_text
 from platform_core.observability.metrics import DEAD_LETTERS_RECORDED
-from platform_core.selectors.accounts import staff_emails
 
 logger = logging.getLogger(__name__)
 ALERT_KEY = "observability:dead-letters-alert"
@@ -36,9 +35,6 @@ def dead_letter_failure_report(*, letter: DeadLetter) -> None:
     open_count = DeadLetter.objects.filter(status=DeadLetter.Status.OPEN).count()
     if open_count < threshold or not cache.add(ALERT_KEY, 1, timeout=settings.DEAD_LETTER_ALERT_INTERVAL_SECONDS):
         return
-    staff = staff_emails()
-    if not staff:
-        return
     admin_url = settings.SITE_URL + reverse("admin:platform_core_deadletter_changelist") + "?status__exact=open"
     context = {
         "open_count": open_count,
@@ -48,4 +44,4 @@ def dead_letter_failure_report(*, letter: DeadLetter) -> None:
         "admin_url": admin_url,
         "job_id": str(letter.job_id or ""),
     }
-    notify(template="dead_letters_alert", to=staff, context=context)
+    notify(template="dead_letters_alert", to=STAFF, context=context)

@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
-from integrations.email.services import STAFF, TEMPLATES, email_enqueue, email_send
+from integrations.email.services import TEMPLATES, email_enqueue, email_send
 from integrations.email.tasks import email_send as email_send_task
+from platform_core.notifications import STAFF
 from platform_core.taskbase import RetryableError
 from scripts.stack import free_port
 from tests.fakes.smtp_server import smtp_server
